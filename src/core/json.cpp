@@ -1,0 +1,77 @@
+#include "core/json.hpp"
+
+#include <json/reader.h>
+#include <json/writer.h>
+
+#include <memory>
+#include <sstream>
+
+namespace socialauth::core {
+namespace {
+
+// jsoncpp's own stack limit throws from deep inside the parser and counts differently
+// from what clients mean by "levels", so nesting is measured before parsing.
+bool nesting_within(const std::string& text, int max_depth) {
+    int depth = 0;
+    bool in_string = false;
+    bool escaped = false;
+    for (char c : text) {
+        if (in_string) {
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        if (c == '"') in_string = true;
+        else if (c == '{' || c == '[') {
+            if (++depth > max_depth) return false;
+        } else if (c == '}' || c == ']') --depth;
+    }
+    return true;
+}
+
+Result<Json::Value> parse_with(const Json::CharReaderBuilder& builder, const std::string& text) {
+    std::unique_ptr<Json::CharReader> reader(builder.newCharReader());
+    Json::Value root;
+    std::string errors;
+    bool parsed = false;
+    try {
+        parsed = reader->parse(text.data(), text.data() + text.size(), &root, &errors);
+    } catch (const std::exception& e) {
+        errors = e.what();
+    }
+    if (!parsed) {
+        const bool duplicate = errors.find("Duplicate key") != std::string::npos;
+        return make_public_error(Errc::invalid_json,
+                                 duplicate ? "Duplicate key in JSON." : "Malformed JSON.", errors);
+    }
+    return root;
+}
+
+} // namespace
+
+Result<Json::Value> parse_json(const std::string& text, int max_depth) {
+    if (!nesting_within(text, max_depth))
+        return make_public_error(Errc::invalid_json, "JSON nested too deeply.");
+    Json::CharReaderBuilder builder;
+    Json::CharReaderBuilder::strictMode(&builder.settings_);
+    builder.settings_["strictRoot"] = false;
+    builder.settings_["stackLimit"] = max_depth + 8;
+    return parse_with(builder, text);
+}
+
+Result<Json::Value> parse_json_with_comments(const std::string& text) {
+    Json::CharReaderBuilder builder;
+    Json::CharReaderBuilder::strictMode(&builder.settings_);
+    builder.settings_["allowComments"] = true;
+    return parse_with(builder, text);
+}
+
+std::string to_json(const Json::Value& value) {
+    Json::StreamWriterBuilder builder;
+    builder["indentation"] = "";
+    builder["emitUTF8"] = true;
+    return Json::writeString(builder, value);
+}
+
+} // namespace socialauth::core

@@ -1,0 +1,23 @@
+// Small string checks and conversions shared by request parsing, the pipeline and logs.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace socialauth::core {
+
+bool is_valid_utf8(std::string_view text) noexcept;
+
+// True when text holds a C0 control character (NUL included) or DEL.
+bool has_control_characters(std::string_view text) noexcept;
+
+std::string trim(std::string_view text);
+
+// Lower-cases A-Z only; every other byte is kept, so lookalikes stay distinct.
+std::string ascii_lower(std::string_view text);
+
+// Escapes control characters, backslash and non-printable bytes as \xNN so that
+// one log entry is always one line.
+std::string escape_for_log(std::string_view text);
+
+} // namespace socialauth::core

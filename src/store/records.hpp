@@ -1,0 +1,51 @@
+// The rows the pipeline and the API work with, as plain values.
+#pragma once
+
+#include "core/clock.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace socialauth::store {
+
+struct UserRecord {
+    std::int64_t id = 0;
+    std::string username;
+    std::string email;
+    bool email_verified = false;
+    std::string first_name;
+    std::string last_name;
+    bool is_active = true;
+    core::TimePoint date_joined;
+    std::optional<core::TimePoint> last_login;
+};
+
+struct NewUser {
+    std::string username;
+    std::string email;
+    bool email_verified = false;
+    std::string first_name;
+    std::string last_name;
+    core::TimePoint date_joined;
+};
+
+struct IdentityRecord {
+    std::int64_t id = 0;
+    std::int64_t user_id = 0;
+    std::string provider;
+    std::string uid;
+    std::string extra_data; // JSON text
+};
+
+struct TokenRecord {
+    std::int64_t id = 0;
+    std::string token_hash; // hex SHA-256
+    std::int64_t user_id = 0;
+    core::TimePoint created;
+    std::optional<core::TimePoint> last_used;
+    std::optional<core::TimePoint> expires_at;
+    std::optional<core::TimePoint> revoked_at;
+};
+
+} // namespace socialauth::store
