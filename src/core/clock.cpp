@@ -14,19 +14,25 @@ TimePoint from_unix_seconds(std::int64_t seconds) noexcept {
 }
 
 namespace {
-std::string format_utc(TimePoint t, const char* pattern) {
+std::tm utc_parts(TimePoint t) {
     const std::time_t seconds = static_cast<std::time_t>(to_unix_seconds(t));
     std::tm parts{};
     gmtime_r(&seconds, &parts);
-    char buf[32];
-    const auto n = std::strftime(buf, sizeof buf, pattern, &parts);
-    return std::string(buf, n);
+    return parts;
 }
 } // namespace
 
-std::string format_iso8601_utc(TimePoint t) { return format_utc(t, "%Y-%m-%dT%H:%M:%SZ"); }
+std::string format_iso8601_utc(TimePoint t) {
+    const std::tm parts = utc_parts(t);
+    char buf[32];
+    return std::string(buf, std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &parts));
+}
 
-std::string format_sql_utc(TimePoint t) { return format_utc(t, "%Y-%m-%d %H:%M:%S"); }
+std::string format_sql_utc(TimePoint t) {
+    const std::tm parts = utc_parts(t);
+    char buf[32];
+    return std::string(buf, std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", &parts));
+}
 
 bool parse_sql_utc(const std::string& text, TimePoint& out) {
     std::tm parts{};

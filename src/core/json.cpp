@@ -74,4 +74,20 @@ std::string to_json(const Json::Value& value) {
     return Json::writeString(builder, value);
 }
 
+OrderedJsonObject& OrderedJsonObject::add(const std::string& key, const Json::Value& value) {
+    if (text_.size() > 1) text_ += ',';
+    text_ += to_json(Json::Value(key));
+    text_ += ':';
+    text_ += to_json(value);
+    return *this;
+}
+
+OrderedJsonObject& OrderedJsonObject::add(const std::string& key, const OrderedJsonObject& value) {
+    if (text_.size() > 1) text_ += ',';
+    text_ += to_json(Json::Value(key));
+    text_ += ':';
+    text_ += value.str();
+    return *this;
+}
+
 } // namespace socialauth::core

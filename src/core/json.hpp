@@ -23,4 +23,16 @@ Result<Json::Value> parse_json_with_comments(const std::string& text);
 // Compact, UTF-8 output (no \u escapes for non-ASCII).
 std::string to_json(const Json::Value& value);
 
+// Builds a JSON object whose members keep the order they are added in (Json::Value
+// sorts them), for answers where clients read the first member.
+class OrderedJsonObject {
+public:
+    OrderedJsonObject& add(const std::string& key, const Json::Value& value);
+    OrderedJsonObject& add(const std::string& key, const OrderedJsonObject& value);
+    std::string str() const { return text_ + "}"; }
+
+private:
+    std::string text_ = "{";
+};
+
 } // namespace socialauth::core

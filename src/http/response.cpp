@@ -52,11 +52,15 @@ const std::string* Response::header(const std::string& name) const {
 }
 
 Response json_response(int status, const Json::Value& value) {
+    return json_response(status, core::to_json(value));
+}
+
+Response json_response(int status, std::string json_text) {
     Response response;
     response.status = status;
     response.set_header("Content-Type", "application/json; charset=utf-8");
     add_standard_headers(response);
-    response.body = core::to_json(value);
+    response.body = std::move(json_text);
     return response;
 }
 

@@ -21,6 +21,8 @@ struct Response {
 
 // status with body to_json(value) and the standard JSON headers.
 Response json_response(int status, const Json::Value& value);
+// status with a body that is already JSON text.
+Response json_response(int status, std::string json_text);
 // 204 with the standard headers and no body.
 Response no_content();
 

@@ -1,0 +1,263 @@
+#include "app/app.hpp"
+
+#include "app/error_response.hpp"
+#include "app/exchange_request.hpp"
+#include "core/crypto.hpp"
+#include "core/json.hpp"
+
+#include <chrono>
+#include <cstdio>
+
+namespace socialauth::app {
+namespace {
+
+using core::Errc;
+
+// Whole-exchange attempts when the database reports a duplicate key or a deadlock:
+// the losers of a first-login race find the winner's rows on their second attempt.
+constexpr int kMaxExchangeAttempts = 5;
+constexpr std::size_t kMaxLoggedPathLength = 120;
+
+struct Route {
+    enum Kind { exchange, me, logout, logout_all, health, none } kind = none;
+    std::string backend;
+    const char* allowed_methods = "";
+};
+
+Route match_route(std::string path) {
+    if (path.size() > 1 && path.back() == '/') path.pop_back();
+    Route route;
+    static const std::string social = "/social/";
+    if (path.compare(0, social.size(), social) == 0) {
+        std::string backend = path.substr(social.size());
+        if (!backend.empty() && backend.find('/') == std::string::npos) {
+            route.kind = Route::exchange;
+            route.backend = std::move(backend);
+            route.allowed_methods = "POST, OPTIONS";
+        }
+    } else if (path == "/me") {
+        route = {Route::me, {}, "GET, OPTIONS"};
+    } else if (path == "/logout") {
+        route = {Route::logout, {}, "POST, OPTIONS"};
+    } else if (path == "/logout/all") {
+        route = {Route::logout_all, {}, "POST, OPTIONS"};
+    } else if (path == "/health") {
+        route = {Route::health, {}, "GET, OPTIONS"};
+    }
+    return route;
+}
+
+bool method_allowed(const Route& route, const std::string& method) {
+    switch (route.kind) {
+    case Route::me:
+    case Route::health: return method == "GET" || method == "HEAD";
+    case Route::exchange:
+    case Route::logout:
+    case Route::logout_all: return method == "POST";
+    case Route::none: return false;
+    }
+    return false;
+}
+
+Json::Value user_json(const store::UserRecord& user) {
+    Json::Value out(Json::objectValue);
+    out["id"] = Json::Int64(user.id);
+    out["username"] = user.username;
+    out["email"] = user.email;
+    out["first_name"] = user.first_name;
+    out["last_name"] = user.last_name;
+    return out;
+}
+
+Json::Value optional_time(const std::optional<core::TimePoint>& t) {
+    return t ? Json::Value(core::format_iso8601_utc(*t)) : Json::Value(Json::nullValue);
+}
+
+std::string request_id(core::RandomSource& random) {
+    auto bytes = random.bytes(6);
+    return bytes ? core::base64url_encode(*bytes) : std::string("-");
+}
+
+core::Error body_error(http::BodyStatus status) {
+    switch (status) {
+    case http::BodyStatus::length_missing:
+        return core::make_error(Errc::length_required, "no CONTENT_LENGTH");
+    case http::BodyStatus::too_large: return core::make_error(Errc::body_too_large, "CONTENT_LENGTH over limit");
+    case http::BodyStatus::length_invalid:
+        return core::make_public_error(Errc::invalid_request, "Invalid Content-Length.", "bad CONTENT_LENGTH");
+    case http::BodyStatus::truncated:
+        return core::make_public_error(Errc::invalid_request, "Request body shorter than announced.",
+                                       "body shorter than CONTENT_LENGTH");
+    case http::BodyStatus::none:
+    case http::BodyStatus::read: break;
+    }
+    return core::make_error(Errc::internal_error, "unexpected body status");
+}
+
+} // namespace
+
+App::App(AppServices services)
+    : services_(std::move(services)),
+      cors_(services_.config.http.cors_allowed_origins),
+      tokens_(services_.config.tokens, services_.store, services_.clock, services_.random),
+      pipeline_(services_.config.pipeline) {}
+
+http::Response App::handle(const http::Request& request) {
+    const auto started = std::chrono::steady_clock::now();
+    RequestOutcome outcome;
+    http::Response response;
+    try {
+        response = route(request, outcome);
+    } catch (const std::exception& e) {
+        response = fail(core::make_error(Errc::internal_error, std::string("exception: ") + e.what()), outcome);
+    }
+    cors_.decorate(request, response);
+
+    const double elapsed_ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+    char duration[32];
+    std::snprintf(duration, sizeof duration, "%.1f", elapsed_ms);
+    std::string line = "req=" + request_id(services_.random) + " method=" + request.method +
+                       " route=" + request.path.substr(0, kMaxLoggedPathLength) +
+                       " status=" + std::to_string(response.status) +
+                       " backend=" + (outcome.backend.empty() ? "-" : outcome.backend) +
+                       " duration_ms=" + duration +
+                       " user=" + (outcome.user_id != 0 ? std::to_string(outcome.user_id) : "-");
+    if (!outcome.error_detail.empty()) line += " detail=" + outcome.error_detail;
+    services_.logger.log(response.status >= 500 ? core::LogLevel::error : core::LogLevel::info, line);
+    return response;
+}
+
+http::Response App::fail(const core::Error& error, RequestOutcome& outcome) {
+    outcome.error_detail = std::string(core::errc_name(error.code));
+    if (!error.detail.empty()) outcome.error_detail += ": " + error.detail;
+    return error_response(error);
+}
+
+http::Response App::route(const http::Request& request, RequestOutcome& outcome) {
+    const Route route = match_route(request.path);
+    if (route.kind == Route::none) return fail(core::make_error(Errc::not_found), outcome);
+    if (route.kind == Route::exchange) {
+        outcome.backend = route.backend;
+        if (!services_.providers(route.backend))
+            return fail(core::make_error(Errc::unknown_backend, "backend not configured"), outcome);
+    }
+    if (request.method == "OPTIONS") return cors_.preflight(request, route.allowed_methods);
+    if (!method_allowed(route, request.method)) {
+        auto response = fail(core::make_error(Errc::method_not_allowed), outcome);
+        response.set_header("Allow", route.allowed_methods);
+        return response;
+    }
+    switch (route.kind) {
+    case Route::exchange: return exchange(request, route.backend, outcome);
+    case Route::me: return me(request, outcome);
+    case Route::logout: return logout(request, false, outcome);
+    case Route::logout_all: return logout(request, true, outcome);
+    case Route::health: return health(outcome);
+    case Route::none: break;
+    }
+    return fail(core::make_error(Errc::not_found), outcome);
+}
+
+http::Response App::exchange(const http::Request& request, const std::string& backend,
+                             RequestOutcome& outcome) {
+    if (request.body_status != http::BodyStatus::read) return fail(body_error(request.body_status), outcome);
+    auto token = parse_exchange_request(request);
+    if (!token) return fail(token.error(), outcome);
+
+    providers::Provider* provider = services_.providers(backend);
+    auto profile = provider->authenticate(*token);
+    if (!profile) return fail(profile.error(), outcome);
+
+    core::Error last_error = core::make_error(Errc::internal_error);
+    for (int attempt = 1; attempt <= kMaxExchangeAttempts; ++attempt) {
+        if (auto begun = services_.store.begin(); !begun) return fail(begun.error(), outcome);
+        auto response = run_exchange(*provider, *profile, outcome);
+        if (response) {
+            auto committed = services_.store.commit();
+            if (committed) return std::move(*response);
+            last_error = committed.error();
+        } else {
+            last_error = response.error();
+        }
+        services_.store.rollback();
+        if (last_error.code != Errc::conflict && last_error.code != Errc::retry) break;
+    }
+    outcome.user_id = 0;
+    return fail(last_error, outcome);
+}
+
+core::Result<http::Response> App::run_exchange(const providers::Provider& provider,
+                                               const providers::SocialProfile& profile,
+                                               RequestOutcome& outcome) {
+    pipeline::PipelineContext context{services_.store, services_.config, services_.clock,
+                                      services_.random, provider};
+    auto state = pipeline_.run(context, profile);
+    if (!state) return state.error();
+    const store::UserRecord& user = *state->user;
+    outcome.user_id = user.id;
+    // Checked last so that whatever the pipeline wrote is rolled back with the refusal.
+    if (!user.is_active) return core::make_error(Errc::account_inactive, "user is inactive");
+
+    if (auto status = services_.store.set_last_login(user.id, services_.clock.now()); !status)
+        return status.error();
+    auto issued = tokens_.issue(user.id);
+    if (!issued) return issued.error();
+
+    core::OrderedJsonObject body;
+    body.add("token", issued->token)
+        .add("token_type", "Token")
+        .add("expires_at", optional_time(issued->expires_at))
+        .add("is_new", state->is_new)
+        .add("user", user_json(user));
+    return http::json_response(200, body.str());
+}
+
+http::Response App::me(const http::Request& request, RequestOutcome& outcome) {
+    auto auth = tokens_.authenticate(request.authorization);
+    if (!auth) return fail(auth.error(), outcome);
+    const store::UserRecord& user = auth->user;
+    outcome.user_id = user.id;
+    auto identities = services_.store.identities_of(user.id);
+    if (!identities) return fail(identities.error(), outcome);
+
+    Json::Value body = user_json(user);
+    body["is_active"] = user.is_active;
+    body["date_joined"] = core::format_iso8601_utc(user.date_joined);
+    body["last_login"] = optional_time(user.last_login);
+    body["identities"] = Json::Value(Json::arrayValue);
+    for (const auto& identity : *identities) {
+        Json::Value item(Json::objectValue);
+        item["provider"] = identity.provider;
+        item["uid"] = identity.uid;
+        body["identities"].append(item);
+    }
+    return http::json_response(200, body);
+}
+
+http::Response App::logout(const http::Request& request, bool everywhere, RequestOutcome& outcome) {
+    auto auth = tokens_.authenticate(request.authorization);
+    if (!auth) return fail(auth.error(), outcome);
+    outcome.user_id = auth->user.id;
+    const auto now = services_.clock.now();
+    if (everywhere) {
+        if (auto revoked = services_.store.revoke_all_tokens(auth->user.id, now); !revoked)
+            return fail(revoked.error(), outcome);
+    } else if (auto status = services_.store.revoke_token(auth->token.id, now); !status) {
+        return fail(status.error(), outcome);
+    }
+    return http::no_content();
+}
+
+http::Response App::health(RequestOutcome& outcome) {
+    if (auto status = services_.store.ping(); !status) return fail(status.error(), outcome);
+    Json::Value body(Json::objectValue);
+    body["status"] = "ok";
+    return http::json_response(200, body);
+}
+
+http::Response misconfigured_response() {
+    return error_response(core::make_error(Errc::server_misconfigured));
+}
+
+} // namespace socialauth::app

@@ -1,0 +1,102 @@
+// One MySQL/MariaDB session over Connector/C++, which no other header sees. It connects
+// lazily, sets the session up the way the schema assumes (UTC, READ COMMITTED,
+// utf8mb4, strict mode, no automatic reconnect, no multi-statements), caches prepared
+// statements by their SQL text for the life of the session and turns every failure
+// into a core::Error: duplicate key -> conflict, deadlock or lock wait timeout ->
+// retry, a lost or refused connection -> service_unavailable (the session is dropped
+// and the next call reconnects), anything else -> internal_error. A transaction that
+// lost its connection or hit a deadlock or lock wait timeout is aborted: every call
+// fails with that same code until rollback(), so no later statement can run outside
+// the transaction the caller believes it is in. Error details name the MySQL error
+// code and message, never the password nor a duplicate key's value.
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/config.hpp"
+#include "core/result.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace socialauth::store {
+
+// The longest table_prefix: the longest table name and the migration lock name
+// must stay within MySQL's 64 characters.
+inline constexpr std::size_t kMaxTablePrefixLength = 46;
+
+// [A-Za-z0-9_]*, at most kMaxTablePrefixLength characters: safe to splice into SQL.
+bool is_valid_table_prefix(std::string_view prefix) noexcept;
+
+// A value bound to a `?` placeholder; booleans go as 0 or 1.
+using SqlParam = std::variant<std::nullptr_t, std::int64_t, std::string>;
+using SqlParams = std::vector<SqlParam>;
+
+// One row of a result; columns count from 1 as in SQL. A NULL where the accessor
+// expects a value, or a time in another form than format_sql_utc's, throws, and the
+// query that read it fails with internal_error.
+class SqlRow {
+public:
+    virtual ~SqlRow() = default;
+    virtual bool is_null(unsigned column) const = 0;
+    virtual std::int64_t int64(unsigned column) const = 0;
+    virtual bool boolean(unsigned column) const = 0;
+    virtual std::string text(unsigned column) const = 0;
+    core::TimePoint time(unsigned column) const;
+    std::optional<core::TimePoint> optional_time(unsigned column) const;
+};
+
+using RowHandler = std::function<void(const SqlRow&)>;
+
+class MysqlConnection {
+public:
+    // A session idle this long is pinged before its next use outside a transaction, so
+    // that one the server closed meanwhile (wait_timeout) is replaced silently instead
+    // of failing a request.
+    static constexpr std::chrono::seconds kDefaultRevalidateAfter{5};
+
+    // Throws std::invalid_argument when config.table_prefix is not valid.
+    explicit MysqlConnection(core::DatabaseConfig config,
+                             std::chrono::seconds revalidate_after = kDefaultRevalidateAfter);
+    ~MysqlConnection();
+    MysqlConnection(const MysqlConnection&) = delete;
+    MysqlConnection& operator=(const MysqlConnection&) = delete;
+
+    const std::string& table_prefix() const noexcept;
+
+    // Connects unless connected; every other call does this itself.
+    core::Status connect();
+    bool is_connected() const noexcept;
+    void disconnect() noexcept;
+
+    // begin() inside a transaction rolls that one back and fails with internal_error:
+    // START TRANSACTION would silently commit it.
+    core::Status begin();
+    core::Status commit();
+    void rollback() noexcept;
+    bool in_transaction() const noexcept;
+
+    // Prepared and cached statements with `?` placeholders.
+    core::Status query(const std::string& sql, const SqlParams& params, const RowHandler& on_row);
+    // Returns the number of rows changed.
+    core::Result<std::int64_t> execute(const std::string& sql, const SqlParams& params);
+    // Returns the AUTO_INCREMENT id the statement generated.
+    core::Result<std::int64_t> insert(const std::string& sql, const SqlParams& params);
+
+    // Runs one statement as text, unprepared and uncached: for DDL, which the prepared
+    // protocol does not fully cover, and for session settings. Any rows are discarded.
+    core::Status execute_direct(const std::string& sql);
+
+private:
+    class Impl;
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace socialauth::store

@@ -1,0 +1,273 @@
+#include "store/mysql_store.hpp"
+
+#include "core/text.hpp"
+
+namespace socialauth::store {
+
+namespace {
+
+constexpr const char* kUserColumns =
+    "id, username, email, email_verified, first_name, last_name, is_active, date_joined, "
+    "last_login";
+constexpr const char* kIdentityColumns = "id, user_id, provider, uid, extra_data";
+constexpr const char* kTokenColumns =
+    "id, token_hash, user_id, created, last_used, expires_at, revoked_at";
+// A token is live while neither revoked nor past its absolute expiry.
+constexpr const char* kLiveAt =
+    "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)";
+
+std::string email_key_of(const std::string& email) { return core::ascii_lower(core::trim(email)); }
+
+std::string json_or_empty_object(const std::string& extra_data) {
+    return extra_data.empty() ? "{}" : extra_data;
+}
+
+SqlParam time_param(core::TimePoint t) { return core::format_sql_utc(t); }
+
+SqlParam time_param(const std::optional<core::TimePoint>& t) {
+    if (!t) return nullptr;
+    return core::format_sql_utc(*t);
+}
+
+SqlParam bool_param(bool b) { return std::int64_t{b ? 1 : 0}; }
+
+// The database keeps whole seconds; records handed back say what a read would.
+core::TimePoint whole_seconds(core::TimePoint t) {
+    return core::from_unix_seconds(core::to_unix_seconds(t));
+}
+
+UserRecord read_user(const SqlRow& row) {
+    UserRecord user;
+    user.id = row.int64(1);
+    user.username = row.text(2);
+    user.email = row.text(3);
+    user.email_verified = row.boolean(4);
+    user.first_name = row.text(5);
+    user.last_name = row.text(6);
+    user.is_active = row.boolean(7);
+    user.date_joined = row.time(8);
+    user.last_login = row.optional_time(9);
+    return user;
+}
+
+IdentityRecord read_identity(const SqlRow& row) {
+    IdentityRecord identity;
+    identity.id = row.int64(1);
+    identity.user_id = row.int64(2);
+    identity.provider = row.text(3);
+    identity.uid = row.text(4);
+    identity.extra_data = row.text(5);
+    return identity;
+}
+
+TokenRecord read_token(const SqlRow& row) {
+    TokenRecord token;
+    token.id = row.int64(1);
+    token.token_hash = row.text(2);
+    token.user_id = row.int64(3);
+    token.created = row.time(4);
+    token.last_used = row.optional_time(5);
+    token.expires_at = row.optional_time(6);
+    token.revoked_at = row.optional_time(7);
+    return token;
+}
+
+} // namespace
+
+MysqlStore::MysqlStore(core::DatabaseConfig config)
+    : MysqlStore(std::make_unique<MysqlConnection>(std::move(config))) {}
+
+MysqlStore::MysqlStore(std::unique_ptr<MysqlConnection> owned) : MysqlStore(*owned) {
+    owned_ = std::move(owned);
+}
+
+MysqlStore::MysqlStore(MysqlConnection& connection)
+    : db_(connection),
+      users_(connection.table_prefix() + "users"),
+      identities_(connection.table_prefix() + "social_identities"),
+      tokens_(connection.table_prefix() + "api_tokens") {}
+
+Status MysqlStore::begin() { return db_.begin(); }
+
+Status MysqlStore::commit() { return db_.commit(); }
+
+void MysqlStore::rollback() noexcept { db_.rollback(); }
+
+Status MysqlStore::ping() {
+    return db_.query("SELECT 1", {}, [](const SqlRow&) {});
+}
+
+Result<std::vector<UserRecord>> MysqlStore::users_where(const std::string& condition,
+                                                        const SqlParams& params) {
+    std::vector<UserRecord> users;
+    auto status =
+        db_.query(std::string("SELECT ") + kUserColumns + " FROM " + users_ + " WHERE " + condition,
+                  params, [&](const SqlRow& row) { users.push_back(read_user(row)); });
+    if (!status.ok()) return status.error();
+    return users;
+}
+
+Result<std::vector<IdentityRecord>> MysqlStore::identities_where(const std::string& condition,
+                                                                 const SqlParams& params) {
+    std::vector<IdentityRecord> identities;
+    auto status = db_.query(std::string("SELECT ") + kIdentityColumns + " FROM " + identities_ +
+                                " WHERE " + condition,
+                            params,
+                            [&](const SqlRow& row) { identities.push_back(read_identity(row)); });
+    if (!status.ok()) return status.error();
+    return identities;
+}
+
+Status MysqlStore::update(const std::string& sql, const SqlParams& params) {
+    auto changed = db_.execute(sql, params);
+    if (!changed.ok()) return changed.error();
+    return {};
+}
+
+Result<std::optional<UserRecord>> MysqlStore::find_user(std::int64_t id) {
+    auto users = users_where("id = ?", {id});
+    if (!users.ok()) return users.error();
+    if (users->empty()) return std::optional<UserRecord>();
+    return std::optional<UserRecord>(std::move(users->front()));
+}
+
+Result<std::vector<UserRecord>> MysqlStore::find_users_by_email(const std::string& email_key) {
+    const std::string key = email_key_of(email_key);
+    if (key.empty()) return std::vector<UserRecord>();
+    return users_where("email_key = ? ORDER BY id FOR UPDATE", {key});
+}
+
+Result<bool> MysqlStore::username_exists(const std::string& username) {
+    bool exists = false;
+    auto status = db_.query("SELECT 1 FROM " + users_ + " WHERE username = ? LIMIT 1", {username},
+                            [&](const SqlRow&) { exists = true; });
+    if (!status.ok()) return status.error();
+    return exists;
+}
+
+Result<UserRecord> MysqlStore::create_user(const NewUser& user) {
+    const core::TimePoint joined = whole_seconds(user.date_joined);
+    auto id = db_.insert("INSERT INTO " + users_ +
+                             " (username, email, email_key, email_verified, first_name, last_name,"
+                             " is_active, date_joined) VALUES (?, ?, ?, ?, ?, ?, 1, ?)",
+                         {user.username, user.email, email_key_of(user.email),
+                          bool_param(user.email_verified), user.first_name, user.last_name,
+                          time_param(joined)});
+    if (!id.ok()) return id.error();
+    UserRecord created;
+    created.id = *id;
+    created.username = user.username;
+    created.email = user.email;
+    created.email_verified = user.email_verified;
+    created.first_name = user.first_name;
+    created.last_name = user.last_name;
+    created.is_active = true;
+    created.date_joined = joined;
+    return created;
+}
+
+Status MysqlStore::update_user_profile(const UserRecord& user) {
+    return update("UPDATE " + users_ +
+                      " SET username = ?, email = ?, email_key = ?, email_verified = ?,"
+                      " first_name = ?, last_name = ? WHERE id = ?",
+                  {user.username, user.email, email_key_of(user.email),
+                   bool_param(user.email_verified), user.first_name, user.last_name, user.id});
+}
+
+Status MysqlStore::set_last_login(std::int64_t user_id, core::TimePoint when) {
+    return update("UPDATE " + users_ + " SET last_login = ? WHERE id = ?",
+                  {time_param(when), user_id});
+}
+
+Status MysqlStore::set_user_active(std::int64_t user_id, bool active) {
+    return update("UPDATE " + users_ + " SET is_active = ? WHERE id = ?",
+                  {bool_param(active), user_id});
+}
+
+Result<std::optional<IdentityRecord>> MysqlStore::find_identity(const std::string& provider,
+                                                                const std::string& uid) {
+    auto found = identities_where("provider = ? AND uid = ? FOR UPDATE", {provider, uid});
+    if (!found.ok()) return found.error();
+    if (found->empty()) return std::optional<IdentityRecord>();
+    return std::optional<IdentityRecord>(std::move(found->front()));
+}
+
+Result<std::vector<IdentityRecord>> MysqlStore::identities_of(std::int64_t user_id) {
+    return identities_where("user_id = ? ORDER BY id", {user_id});
+}
+
+Result<IdentityRecord> MysqlStore::create_identity(std::int64_t user_id,
+                                                   const std::string& provider,
+                                                   const std::string& uid,
+                                                   const std::string& extra_data,
+                                                   core::TimePoint when) {
+    const std::string json = json_or_empty_object(extra_data);
+    auto id = db_.insert("INSERT INTO " + identities_ +
+                             " (user_id, provider, uid, extra_data, created, modified)"
+                             " VALUES (?, ?, ?, ?, ?, ?)",
+                         {user_id, provider, uid, json, time_param(when), time_param(when)});
+    if (!id.ok()) return id.error();
+    return IdentityRecord{*id, user_id, provider, uid, json};
+}
+
+Status MysqlStore::update_identity_extra_data(std::int64_t identity_id,
+                                              const std::string& extra_data,
+                                              core::TimePoint when) {
+    return update("UPDATE " + identities_ + " SET extra_data = ?, modified = ? WHERE id = ?",
+                  {json_or_empty_object(extra_data), time_param(when), identity_id});
+}
+
+Status MysqlStore::insert_token(const TokenRecord& token) {
+    auto id = db_.insert("INSERT INTO " + tokens_ +
+                             " (token_hash, user_id, created, last_used, expires_at, revoked_at)"
+                             " VALUES (?, ?, ?, ?, ?, ?)",
+                         {token.token_hash, token.user_id, time_param(token.created),
+                          time_param(token.last_used), time_param(token.expires_at),
+                          time_param(token.revoked_at)});
+    if (!id.ok()) return id.error();
+    return {};
+}
+
+Result<std::optional<TokenRecord>> MysqlStore::find_token(const std::string& token_hash) {
+    std::optional<TokenRecord> token;
+    auto status = db_.query(std::string("SELECT ") + kTokenColumns + " FROM " + tokens_ +
+                                " WHERE token_hash = ?",
+                            {token_hash}, [&](const SqlRow& row) { token = read_token(row); });
+    if (!status.ok()) return status.error();
+    return token;
+}
+
+Status MysqlStore::touch_token(std::int64_t token_id, core::TimePoint when) {
+    return update("UPDATE " + tokens_ + " SET last_used = ? WHERE id = ?",
+                  {time_param(when), token_id});
+}
+
+Status MysqlStore::revoke_token(std::int64_t token_id, core::TimePoint when) {
+    return update("UPDATE " + tokens_ + " SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+                  {time_param(when), token_id});
+}
+
+Result<std::int64_t> MysqlStore::revoke_all_tokens(std::int64_t user_id, core::TimePoint when) {
+    return db_.execute("UPDATE " + tokens_ + " SET revoked_at = ? WHERE user_id = ? AND " + kLiveAt,
+                       {time_param(when), user_id, time_param(when)});
+}
+
+Status MysqlStore::revoke_tokens_beyond(std::int64_t user_id, std::int64_t keep,
+                                        core::TimePoint when) {
+    if (keep < 0)
+        return core::make_error(core::Errc::internal_error,
+                                "revoke_tokens_beyond with keep " + std::to_string(keep));
+    // The newest live token past the first `keep`; it and every older live one go.
+    std::optional<std::int64_t> newest_to_revoke;
+    auto status = db_.query("SELECT id FROM " + tokens_ + " WHERE user_id = ? AND " + kLiveAt +
+                                " ORDER BY id DESC LIMIT 1 OFFSET ?",
+                            {user_id, time_param(when), keep},
+                            [&](const SqlRow& row) { newest_to_revoke = row.int64(1); });
+    if (!status.ok()) return status;
+    if (!newest_to_revoke) return {};
+    return update("UPDATE " + tokens_ + " SET revoked_at = ? WHERE user_id = ? AND " + kLiveAt +
+                      " AND id <= ?",
+                  {time_param(when), user_id, time_param(when), *newest_to_revoke});
+}
+
+} // namespace socialauth::store

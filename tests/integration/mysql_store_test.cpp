@@ -1,0 +1,804 @@
+// MysqlStore, MysqlConnection and MysqlMigrator against a real MariaDB/MySQL: the
+// schema files, the unique keys the pipeline relies on under concurrency, the error
+// mapping (duplicate key, deadlock, lock wait, lost connection) and reconnection.
+//
+// The server is named by SOCIALAUTH_TEST_DB_SOCKET, SOCIALAUTH_TEST_DB_NAME and
+// SOCIALAUTH_TEST_DB_USER (SOCIALAUTH_TEST_DB_PASSWORD is optional); without them the
+// run fails, it never skips. Each run migrates sql/ under a random table prefix and
+// drops its tables at the end, so runs can share a database.
+#define BOOST_TEST_MODULE socialauth MySQL store integration tests
+#include <boost/test/unit_test.hpp>
+
+#include "core/crypto.hpp"
+#include "core/json.hpp"
+#include "store/mysql_connection.hpp"
+#include "store/mysql_migrator.hpp"
+#include "store/mysql_store.hpp"
+
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <future>
+#include <ostream>
+#include <random>
+#include <stdexcept>
+#include <thread>
+
+#ifndef SOCIALAUTH_SQL_SOURCE_DIR
+#error "SOCIALAUTH_SQL_SOURCE_DIR must name the repository's sql/ directory"
+#endif
+
+namespace socialauth::core {
+std::ostream& operator<<(std::ostream& out, Errc code) { return out << errc_name(code); }
+} // namespace socialauth::core
+
+namespace {
+
+using namespace socialauth;
+using namespace std::chrono_literals;
+using core::Errc;
+using store::MysqlConnection;
+using store::MysqlMigrator;
+using store::MysqlStore;
+using store::SqlRow;
+
+// 2026-01-01 00:00:00 UTC.
+constexpr std::int64_t kNow = 1767225600;
+// Long enough that no test sees a silent revalidation it did not ask for.
+constexpr std::chrono::seconds kNoRevalidation{3600};
+
+core::TimePoint at(std::int64_t unix_seconds) { return core::from_unix_seconds(unix_seconds); }
+
+std::string required_env(const char* name) {
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0')
+        throw std::runtime_error(std::string(name) +
+                                 " is not set: these tests need a running MariaDB "
+                                 "(tests/scripts start one)");
+    return value;
+}
+
+core::DatabaseConfig server_config() {
+    core::DatabaseConfig config;
+    config.socket = required_env("SOCIALAUTH_TEST_DB_SOCKET");
+    config.name = required_env("SOCIALAUTH_TEST_DB_NAME");
+    config.user = required_env("SOCIALAUTH_TEST_DB_USER");
+    if (const char* password = std::getenv("SOCIALAUTH_TEST_DB_PASSWORD")) config.password = password;
+    return config;
+}
+
+std::string random_prefix() {
+    std::random_device device;
+    std::uniform_int_distribution<int> digit(0, 15);
+    std::string prefix = "t";
+    for (int i = 0; i < 10; ++i) prefix += "0123456789abcdef"[digit(device)];
+    return prefix + "_";
+}
+
+core::DatabaseConfig with_prefix(std::string prefix) {
+    core::DatabaseConfig config = server_config();
+    config.table_prefix = std::move(prefix);
+    return config;
+}
+
+std::string detail_of(const core::Status& status) { return status.ok() ? "" : status.error().detail; }
+
+template <typename T> std::string detail_of(const core::Result<T>& result) {
+    return result.ok() ? "" : result.error().detail;
+}
+
+void require_ok(const core::Status& status) {
+    BOOST_REQUIRE_MESSAGE(status.ok(), "unexpected error: " << detail_of(status));
+}
+
+template <typename T> T value_of(core::Result<T> result) {
+    BOOST_REQUIRE_MESSAGE(result.ok(), "unexpected error: " << detail_of(result));
+    return std::move(result).value();
+}
+
+template <typename T> Errc error_of(const core::Result<T>& result) {
+    BOOST_REQUIRE_MESSAGE(!result.ok(), "expected an error, got a value");
+    return result.error().code;
+}
+
+Errc error_of(const core::Status& status) {
+    BOOST_REQUIRE_MESSAGE(!status.ok(), "expected an error, got success");
+    return status.error().code;
+}
+
+void drop_tables(MysqlConnection& connection) {
+    const std::string& p = connection.table_prefix();
+    (void)connection.execute_direct("DROP TABLE IF EXISTS " + p + "api_tokens, " + p +
+                                    "social_identities, " + p + "users, " + p +
+                                    "schema_migrations");
+}
+
+std::int64_t connection_id(MysqlConnection& connection) {
+    std::int64_t id = 0;
+    require_ok(connection.query("SELECT CONNECTION_ID()", {},
+                                [&](const SqlRow& row) { id = row.int64(1); }));
+    return id;
+}
+
+void kill(std::int64_t id) {
+    MysqlConnection killer(server_config());
+    require_ok(killer.execute_direct("KILL " + std::to_string(id)));
+}
+
+// Migrates sql/ once for the whole run and drops the tables afterwards.
+struct MigratedDatabase {
+    MigratedDatabase() : config(with_prefix(random_prefix())) {
+        MysqlConnection connection(config);
+        auto applied = MysqlMigrator(connection).migrate(SOCIALAUTH_SQL_SOURCE_DIR);
+        if (!applied.ok())
+            throw std::runtime_error("migrating " SOCIALAUTH_SQL_SOURCE_DIR " failed: " +
+                                     applied.error().detail);
+        first_run = *applied;
+        instance = this;
+    }
+
+    ~MigratedDatabase() {
+        MysqlConnection connection(config);
+        drop_tables(connection);
+        instance = nullptr;
+    }
+
+    static MigratedDatabase* instance;
+    core::DatabaseConfig config;
+    std::vector<std::string> first_run;
+};
+
+MigratedDatabase* MigratedDatabase::instance = nullptr;
+
+BOOST_TEST_GLOBAL_FIXTURE(MigratedDatabase);
+
+const core::DatabaseConfig& test_config() { return MigratedDatabase::instance->config; }
+
+// A store on empty tables, plus a second connection to the same database.
+struct StoreFixture {
+    StoreFixture() {
+        for (const char* table : {"api_tokens", "social_identities", "users"})
+            require_ok(other.execute_direct("DELETE FROM " + other.table_prefix() + table));
+    }
+
+    std::string table(const std::string& name) const { return connection.table_prefix() + name; }
+
+    store::UserRecord make_user(const std::string& username, const std::string& email = "",
+                                bool verified = false) {
+        store::NewUser user;
+        user.username = username;
+        user.email = email;
+        user.email_verified = verified;
+        user.date_joined = at(kNow);
+        return value_of(store.create_user(user));
+    }
+
+    store::TokenRecord token_for(std::int64_t user_id, const std::string& secret) {
+        store::TokenRecord token;
+        token.token_hash = core::sha256_hex(secret);
+        token.user_id = user_id;
+        token.created = at(kNow);
+        return token;
+    }
+
+    std::vector<std::int64_t> user_ids_with_email(const std::string& email_key) {
+        std::vector<std::int64_t> ids;
+        for (const auto& user : value_of(store.find_users_by_email(email_key)))
+            ids.push_back(user.id);
+        return ids;
+    }
+
+    MysqlConnection connection{test_config(), kNoRevalidation};
+    MysqlStore store{connection};
+    MysqlConnection other{test_config(), kNoRevalidation};
+    MysqlStore other_store{other};
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(migrations)
+
+BOOST_AUTO_TEST_CASE(applies_the_initial_schema_then_nothing_on_a_second_run) {
+    BOOST_TEST(MigratedDatabase::instance->first_run == std::vector<std::string>{"001_initial"},
+               boost::test_tools::per_element());
+    MysqlConnection connection(test_config());
+    MysqlMigrator migrator(connection);
+    BOOST_TEST(value_of(migrator.migrate(SOCIALAUTH_SQL_SOURCE_DIR)).empty());
+    BOOST_TEST(value_of(migrator.pending(SOCIALAUTH_SQL_SOURCE_DIR)).empty());
+
+    std::vector<std::string> recorded;
+    require_ok(connection.query("SELECT version FROM " + connection.table_prefix() +
+                                    "schema_migrations",
+                                {}, [&](const SqlRow& row) { recorded.push_back(row.text(1)); }));
+    BOOST_TEST(recorded == std::vector<std::string>{"001_initial"}, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(creates_every_table_under_the_prefix) {
+    MysqlConnection connection(test_config());
+    std::vector<std::string> tables;
+    require_ok(connection.query("SELECT table_name FROM information_schema.tables"
+                                " WHERE table_schema = DATABASE() AND table_name LIKE ?"
+                                " ORDER BY table_name",
+                                {connection.table_prefix() + "%"},
+                                [&](const SqlRow& row) { tables.push_back(row.text(1)); }));
+    const std::string& p = connection.table_prefix();
+    BOOST_TEST(tables == (std::vector<std::string>{p + "api_tokens", p + "schema_migrations",
+                                                   p + "social_identities", p + "users"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(pending_lists_files_on_a_fresh_prefix_without_creating_anything) {
+    MysqlConnection connection(with_prefix(random_prefix()));
+    BOOST_TEST(value_of(MysqlMigrator(connection).pending(SOCIALAUTH_SQL_SOURCE_DIR)) ==
+                   std::vector<std::string>{"001_initial"},
+               boost::test_tools::per_element());
+    bool any = false;
+    require_ok(connection.query("SELECT 1 FROM information_schema.tables"
+                                " WHERE table_schema = DATABASE() AND table_name LIKE ?",
+                                {connection.table_prefix() + "%"},
+                                [&](const SqlRow&) { any = true; }));
+    BOOST_TEST(!any);
+}
+
+BOOST_AUTO_TEST_CASE(two_processes_migrating_at_once_apply_each_file_once) {
+    const core::DatabaseConfig config = with_prefix(random_prefix());
+    MysqlConnection first(config);
+    MysqlConnection second(config);
+    require_ok(first.connect());
+    require_ok(second.connect());
+    auto run = [](MysqlConnection* connection) {
+        return MysqlMigrator(*connection).migrate(SOCIALAUTH_SQL_SOURCE_DIR);
+    };
+    auto a = std::async(std::launch::async, run, &first);
+    auto b = std::async(std::launch::async, run, &second);
+    const auto applied_a = value_of(a.get());
+    const auto applied_b = value_of(b.get());
+    drop_tables(first);
+    BOOST_TEST(applied_a.size() + applied_b.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(refuses_a_misnamed_migration_file_and_a_missing_directory) {
+    const auto dir = std::filesystem::temp_directory_path() / ("socialauth-sql-" + random_prefix());
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "1-first.sql") << "SELECT 1;\n";
+    MysqlConnection connection(with_prefix(random_prefix()));
+    MysqlMigrator migrator(connection);
+    BOOST_TEST(error_of(migrator.migrate(dir.string())) == Errc::server_misconfigured);
+    std::filesystem::remove_all(dir);
+    BOOST_TEST(error_of(migrator.pending(dir.string())) == Errc::server_misconfigured);
+    drop_tables(connection);
+}
+
+BOOST_AUTO_TEST_CASE(cuts_statements_at_semicolons_that_end_a_line) {
+    const auto statements = store::split_sql_statements(
+        "-- a comment; with a semicolon\n"
+        "CREATE TABLE a (\n  x INT -- inline; comment\n);  \r\n"
+        "\n"
+        "INSERT INTO a VALUES (';') ;\n"
+        "SELECT 1");
+    BOOST_TEST(statements == (std::vector<std::string>{"CREATE TABLE a (\n  x INT -- inline; comment\n)",
+                                                       "INSERT INTO a VALUES (';')", "SELECT 1"}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(users, StoreFixture)
+
+BOOST_AUTO_TEST_CASE(creates_a_user_and_reads_it_back) {
+    store::NewUser fresh;
+    fresh.username = "jane";
+    fresh.email = "Jane@Example.com";
+    fresh.email_verified = true;
+    fresh.first_name = "Jane";
+    fresh.last_name = "Do\xC3\xAB \xF0\x9F\x98\x80"; // 4-byte UTF-8 needs utf8mb4
+    fresh.date_joined = at(kNow) + 750ms;
+    const auto created = value_of(store.create_user(fresh));
+    BOOST_TEST(created.id > 0);
+    BOOST_TEST(created.is_active);
+    BOOST_CHECK(created.date_joined == at(kNow));
+
+    const auto found = value_of(store.find_user(created.id));
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->username == "jane");
+    BOOST_TEST(found->email == "Jane@Example.com");
+    BOOST_TEST(found->email_verified);
+    BOOST_TEST(found->first_name == "Jane");
+    BOOST_TEST(found->last_name == fresh.last_name);
+    BOOST_TEST(found->is_active);
+    BOOST_CHECK(found->date_joined == at(kNow));
+    BOOST_CHECK(!found->last_login.has_value());
+    BOOST_TEST(!value_of(store.find_user(created.id + 1000)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(stores_the_email_key_itself) {
+    const auto user = make_user("jane", "  Jane@Example.COM ", true);
+    std::string key;
+    require_ok(connection.query("SELECT email_key FROM " + table("users") + " WHERE id = ?",
+                                {user.id}, [&](const SqlRow& row) { key = row.text(1); }));
+    BOOST_TEST(key == "jane@example.com");
+}
+
+BOOST_AUTO_TEST_CASE(a_taken_username_is_a_conflict_whatever_its_case) {
+    make_user("jane");
+    store::NewUser again;
+    again.username = "jane";
+    again.date_joined = at(kNow);
+    BOOST_TEST(error_of(store.create_user(again)) == Errc::conflict);
+    again.username = "JANE";
+    BOOST_TEST(error_of(store.create_user(again)) == Errc::conflict);
+    BOOST_TEST(value_of(store.username_exists("jane")));
+    BOOST_TEST(value_of(store.username_exists("Jane")));
+    BOOST_TEST(!value_of(store.username_exists("jane2")));
+}
+
+BOOST_AUTO_TEST_CASE(two_users_cannot_hold_one_verified_email_in_any_ascii_case) {
+    make_user("jane", "jane@example.com", true);
+    store::NewUser rival;
+    rival.username = "jane2";
+    rival.email = "JANE@Example.com";
+    rival.email_verified = true;
+    rival.date_joined = at(kNow);
+    const auto result = store.create_user(rival);
+    BOOST_TEST(error_of(result) == Errc::conflict);
+    // The log may read the detail; the address is personal data.
+    BOOST_TEST(result.error().detail.find("example.com") == std::string::npos);
+    BOOST_TEST(result.error().detail.find("verified_email_key") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(unverified_holders_of_an_email_may_be_many) {
+    const auto a = make_user("a", "jane@example.com", false);
+    const auto b = make_user("b", "Jane@Example.com", false);
+    const auto c = make_user("c", "JANE@EXAMPLE.COM", true);
+    BOOST_TEST(user_ids_with_email("jane@example.com") == (std::vector<std::int64_t>{a.id, b.id, c.id}),
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(finds_by_email_after_trimming_and_folding_ascii_case_only) {
+    const auto jane = make_user("jane", "jane@example.com", true);
+    BOOST_TEST(user_ids_with_email("  JANE@example.COM\t") == std::vector<std::int64_t>{jane.id},
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(lookalike_emails_never_match) {
+    const auto latin = make_user("latin", "jane@example.com", true);
+    // Cyrillic a, fullwidth J, and a-with-diaeresis in both cases: all distinct.
+    const auto cyrillic = make_user("cyrillic", "jane@ex\xD0\xB0mple.com", true);
+    const auto fullwidth = make_user("fullwidth", "\xEF\xBC\xAA" "ane@example.com", true);
+    const auto upper = make_user("upper", "J\xC3\x84NE@example.com", true);
+    const auto lower = make_user("lower", "j\xC3\xA4ne@example.com", true);
+    BOOST_TEST(user_ids_with_email("jane@example.com") == std::vector<std::int64_t>{latin.id},
+               boost::test_tools::per_element());
+    BOOST_TEST(user_ids_with_email("jane@ex\xD0\xB0mple.com") == std::vector<std::int64_t>{cyrillic.id},
+               boost::test_tools::per_element());
+    BOOST_TEST(user_ids_with_email("\xEF\xBC\xAA" "ane@example.com") ==
+                   std::vector<std::int64_t>{fullwidth.id},
+               boost::test_tools::per_element());
+    BOOST_TEST(user_ids_with_email("j\xC3\x84ne@example.com") == std::vector<std::int64_t>{upper.id},
+               boost::test_tools::per_element());
+    BOOST_TEST(user_ids_with_email("j\xC3\xA4ne@example.com") == std::vector<std::int64_t>{lower.id},
+               boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_CASE(an_empty_email_matches_no_one) {
+    make_user("a", "", true);
+    make_user("b", "  ", true);
+    BOOST_TEST(user_ids_with_email("").empty());
+    BOOST_TEST(user_ids_with_email("   ").empty());
+}
+
+BOOST_AUTO_TEST_CASE(updates_the_profile_and_its_email_key) {
+    auto user = make_user("jane", "old@example.com", false);
+    user.username = "jane.doe";
+    user.email = "New@Example.com";
+    user.email_verified = true;
+    user.first_name = "Jane";
+    user.last_name = "Doe";
+    require_ok(store.update_user_profile(user));
+    const auto found = value_of(store.find_user(user.id));
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->username == "jane.doe");
+    BOOST_TEST(found->email == "New@Example.com");
+    BOOST_TEST(found->email_verified);
+    BOOST_TEST(found->first_name == "Jane");
+    BOOST_TEST(found->last_name == "Doe");
+    BOOST_TEST(user_ids_with_email("new@example.com") == std::vector<std::int64_t>{user.id},
+               boost::test_tools::per_element());
+    BOOST_TEST(user_ids_with_email("old@example.com").empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_update_cannot_take_a_verified_email_or_username_someone_holds) {
+    make_user("jane", "jane@example.com", true);
+    auto rival = make_user("rival", "jane@example.com", false);
+    rival.email_verified = true;
+    BOOST_TEST(error_of(store.update_user_profile(rival)) == Errc::conflict);
+    rival.email_verified = false;
+    rival.username = "Jane";
+    BOOST_TEST(error_of(store.update_user_profile(rival)) == Errc::conflict);
+    const auto found = value_of(store.find_user(rival.id));
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->username == "rival");
+    BOOST_TEST(!found->email_verified);
+}
+
+BOOST_AUTO_TEST_CASE(sets_last_login_and_active_flag) {
+    const auto user = make_user("jane");
+    require_ok(store.set_last_login(user.id, at(kNow + 60)));
+    require_ok(store.set_user_active(user.id, false));
+    auto found = value_of(store.find_user(user.id));
+    BOOST_REQUIRE(found.has_value());
+    BOOST_CHECK(found->last_login == at(kNow + 60));
+    BOOST_TEST(!found->is_active);
+    require_ok(store.set_user_active(user.id, true));
+    BOOST_TEST(value_of(store.find_user(user.id))->is_active);
+}
+
+BOOST_AUTO_TEST_CASE(a_value_too_long_for_its_column_fails_instead_of_being_cut) {
+    store::NewUser user;
+    user.username = std::string(151, 'a');
+    user.date_joined = at(kNow);
+    BOOST_TEST(error_of(store.create_user(user)) == Errc::internal_error);
+    user.username = std::string(150, 'a');
+    BOOST_TEST(value_of(store.create_user(user)).username == user.username);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(identities, StoreFixture)
+
+BOOST_AUTO_TEST_CASE(creates_finds_and_lists_identities) {
+    const auto jane = make_user("jane");
+    const auto google = value_of(store.create_identity(jane.id, "google-oauth2", "1234",
+                                                       R"({"auth_time": 1767225600})", at(kNow)));
+    const auto facebook = value_of(store.create_identity(jane.id, "facebook", "99", "", at(kNow)));
+    BOOST_TEST(facebook.extra_data == "{}");
+
+    const auto found = value_of(store.find_identity("google-oauth2", "1234"));
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->id == google.id);
+    BOOST_TEST(found->user_id == jane.id);
+    BOOST_TEST(found->provider == "google-oauth2");
+    BOOST_TEST(found->uid == "1234");
+    BOOST_CHECK(value_of(core::parse_json(found->extra_data)) ==
+                value_of(core::parse_json(R"({"auth_time": 1767225600})")));
+    BOOST_TEST(!value_of(store.find_identity("google-oauth2", "99")).has_value());
+
+    const auto listed = value_of(store.identities_of(jane.id));
+    BOOST_REQUIRE(listed.size() == 2u);
+    BOOST_TEST(listed[0].id == google.id);
+    BOOST_TEST(listed[1].id == facebook.id);
+}
+
+BOOST_AUTO_TEST_CASE(a_linked_provider_uid_is_a_conflict) {
+    const auto jane = make_user("jane");
+    const auto john = make_user("john");
+    (void)value_of(store.create_identity(jane.id, "google-oauth2", "1234", "{}", at(kNow)));
+    BOOST_TEST(error_of(store.create_identity(john.id, "google-oauth2", "1234", "{}", at(kNow))) ==
+               Errc::conflict);
+}
+
+BOOST_AUTO_TEST_CASE(uids_and_providers_compare_byte_for_byte) {
+    const auto a = make_user("a");
+    const auto b = make_user("b");
+    const auto c = make_user("c");
+    const auto d = make_user("d");
+    const auto lower = value_of(store.create_identity(a.id, "google-oauth2", "abc", "{}", at(kNow)));
+    const auto upper = value_of(store.create_identity(b.id, "google-oauth2", "ABC", "{}", at(kNow)));
+    const auto spaced = value_of(store.create_identity(c.id, "google-oauth2", "abc ", "{}", at(kNow)));
+    const auto provider = value_of(store.create_identity(d.id, "Google-OAuth2", "abc", "{}", at(kNow)));
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "abc"))->id == lower.id);
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "ABC"))->id == upper.id);
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "abc "))->id == spaced.id);
+    BOOST_TEST(value_of(store.find_identity("Google-OAuth2", "abc"))->id == provider.id);
+    BOOST_TEST(!value_of(store.find_identity("google-oauth2", "Abc")).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(updates_extra_data_and_modified) {
+    const auto jane = make_user("jane");
+    const auto identity = value_of(store.create_identity(jane.id, "facebook", "7", "{}", at(kNow)));
+    require_ok(store.update_identity_extra_data(identity.id, R"({"access_token": "x"})", at(kNow + 5)));
+    BOOST_CHECK(value_of(core::parse_json(value_of(store.find_identity("facebook", "7"))->extra_data)) ==
+                value_of(core::parse_json(R"({"access_token": "x"})")));
+    std::string created;
+    std::string modified;
+    require_ok(connection.query("SELECT created, modified FROM " + table("social_identities") +
+                                    " WHERE id = ?",
+                                {identity.id}, [&](const SqlRow& row) {
+                                    created = row.text(1);
+                                    modified = row.text(2);
+                                }));
+    BOOST_TEST(created == core::format_sql_utc(at(kNow)));
+    BOOST_TEST(modified == core::format_sql_utc(at(kNow + 5)));
+}
+
+BOOST_AUTO_TEST_CASE(an_identity_of_a_missing_user_or_with_bad_json_is_refused) {
+    BOOST_TEST(error_of(store.create_identity(424242, "facebook", "7", "{}", at(kNow))) ==
+               Errc::internal_error);
+    const auto jane = make_user("jane");
+    BOOST_TEST(error_of(store.create_identity(jane.id, "facebook", "7", "{not json", at(kNow))) ==
+               Errc::internal_error);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(tokens, StoreFixture)
+
+BOOST_AUTO_TEST_CASE(inserts_and_finds_a_token_with_every_field) {
+    const auto jane = make_user("jane");
+    auto token = token_for(jane.id, "secret-1");
+    token.last_used = at(kNow + 1);
+    token.expires_at = at(kNow + 3600);
+    require_ok(store.insert_token(token));
+    const auto found = value_of(store.find_token(token.token_hash));
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->id > 0);
+    BOOST_TEST(found->token_hash == token.token_hash);
+    BOOST_TEST(found->user_id == jane.id);
+    BOOST_CHECK(found->created == at(kNow));
+    BOOST_CHECK(found->last_used == at(kNow + 1));
+    BOOST_CHECK(found->expires_at == at(kNow + 3600));
+    BOOST_CHECK(!found->revoked_at.has_value());
+    BOOST_TEST(!value_of(store.find_token(core::sha256_hex("other"))).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_known_token_hash_is_a_conflict) {
+    const auto jane = make_user("jane");
+    require_ok(store.insert_token(token_for(jane.id, "secret-1")));
+    BOOST_TEST(error_of(store.insert_token(token_for(jane.id, "secret-1"))) == Errc::conflict);
+}
+
+BOOST_AUTO_TEST_CASE(touch_and_revoke_keep_the_first_revocation_time) {
+    const auto jane = make_user("jane");
+    require_ok(store.insert_token(token_for(jane.id, "secret-1")));
+    const auto id = value_of(store.find_token(core::sha256_hex("secret-1")))->id;
+    require_ok(store.touch_token(id, at(kNow + 60)));
+    require_ok(store.revoke_token(id, at(kNow + 120)));
+    require_ok(store.revoke_token(id, at(kNow + 180)));
+    const auto found = value_of(store.find_token(core::sha256_hex("secret-1")));
+    BOOST_CHECK(found->last_used == at(kNow + 60));
+    BOOST_CHECK(found->revoked_at == at(kNow + 120));
+}
+
+BOOST_AUTO_TEST_CASE(revoke_all_counts_only_live_tokens) {
+    const auto jane = make_user("jane");
+    const auto john = make_user("john");
+    auto expired = token_for(jane.id, "expired");
+    expired.expires_at = at(kNow - 1);
+    auto revoked = token_for(jane.id, "revoked");
+    revoked.revoked_at = at(kNow - 10);
+    require_ok(store.insert_token(token_for(jane.id, "live-1")));
+    require_ok(store.insert_token(token_for(jane.id, "live-2")));
+    require_ok(store.insert_token(expired));
+    require_ok(store.insert_token(revoked));
+    require_ok(store.insert_token(token_for(john.id, "johns")));
+    BOOST_TEST(value_of(store.revoke_all_tokens(jane.id, at(kNow))) == 2);
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->revoked_at == at(kNow));
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("revoked")))->revoked_at == at(kNow - 10));
+    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("johns")))->revoked_at.has_value());
+    BOOST_TEST(value_of(store.revoke_all_tokens(jane.id, at(kNow))) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(revoke_beyond_keeps_the_newest_live_tokens) {
+    const auto jane = make_user("jane");
+    const auto john = make_user("john");
+    auto revoked = token_for(jane.id, "t2");
+    revoked.revoked_at = at(kNow - 10);
+    auto expired = token_for(jane.id, "t3");
+    expired.expires_at = at(kNow);
+    require_ok(store.insert_token(token_for(jane.id, "t1")));
+    require_ok(store.insert_token(revoked));
+    require_ok(store.insert_token(expired));
+    require_ok(store.insert_token(token_for(jane.id, "t4")));
+    require_ok(store.insert_token(token_for(john.id, "johns")));
+    require_ok(store.insert_token(token_for(jane.id, "t5")));
+    auto last = token_for(jane.id, "t6");
+    last.expires_at = at(kNow + 1);
+    require_ok(store.insert_token(last));
+
+    const auto revoked_at = [&](const std::string& secret) {
+        return value_of(store.find_token(core::sha256_hex(secret)))->revoked_at;
+    };
+    require_ok(store.revoke_tokens_beyond(jane.id, 5, at(kNow)));
+    BOOST_CHECK(!revoked_at("t1").has_value());
+
+    require_ok(store.revoke_tokens_beyond(jane.id, 2, at(kNow)));
+    BOOST_CHECK(revoked_at("t1") == at(kNow));
+    BOOST_CHECK(revoked_at("t2") == at(kNow - 10));
+    BOOST_CHECK(!revoked_at("t3").has_value()); // expired already: not counted, not touched
+    BOOST_CHECK(revoked_at("t4") == at(kNow));
+    BOOST_CHECK(!revoked_at("t5").has_value());
+    BOOST_CHECK(!revoked_at("t6").has_value());
+    BOOST_CHECK(!revoked_at("johns").has_value());
+
+    require_ok(store.revoke_tokens_beyond(jane.id, 0, at(kNow + 5)));
+    BOOST_CHECK(revoked_at("t5") == at(kNow + 5));
+    BOOST_CHECK(!revoked_at("t6").has_value()); // expired at kNow + 1
+    BOOST_TEST(error_of(store.revoke_tokens_beyond(jane.id, -1, at(kNow))) == Errc::internal_error);
+}
+
+BOOST_AUTO_TEST_CASE(the_php_query_of_the_spec_finds_live_tokens_in_any_session_time_zone) {
+    const auto jane = make_user("jane");
+    const auto now = std::chrono::system_clock::now();
+    auto live = token_for(jane.id, "live");
+    live.expires_at = now + 1h;
+    auto expired = token_for(jane.id, "expired");
+    expired.expires_at = now - 1h;
+    auto revoked = token_for(jane.id, "revoked");
+    revoked.expires_at = now + 1h;
+    revoked.revoked_at = now - 1min;
+    auto forever = token_for(jane.id, "forever");
+    for (const auto& token : {live, expired, revoked, forever}) require_ok(store.insert_token(token));
+
+    for (const char* zone : {"+00:00", "+05:30", "-08:00"}) {
+        require_ok(other.execute_direct(std::string("SET time_zone = '") + zone + "'"));
+        for (const char* secret : {"live", "expired", "revoked", "forever"}) {
+            std::vector<std::int64_t> users;
+            require_ok(other.query("SELECT user_id FROM " + table("api_tokens") +
+                                       " WHERE token_hash = SHA2(?, 256) AND revoked_at IS NULL"
+                                       " AND (expires_at IS NULL OR expires_at > NOW())",
+                                   {std::string(secret)},
+                                   [&](const SqlRow& row) { users.push_back(row.int64(1)); }));
+            const bool accepted = std::string(secret) == "live" || std::string(secret) == "forever";
+            BOOST_TEST(users.size() == (accepted ? 1u : 0u), secret << " in " << zone);
+        }
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(transactions, StoreFixture)
+
+BOOST_AUTO_TEST_CASE(rollback_discards_every_write) {
+    const auto jane = make_user("jane");
+    require_ok(store.begin());
+    const auto john = make_user("john", "john@example.com", true);
+    (void)value_of(store.create_identity(john.id, "facebook", "1", "{}", at(kNow)));
+    require_ok(store.insert_token(token_for(john.id, "johns")));
+    require_ok(store.set_user_active(jane.id, false));
+    store.rollback();
+    BOOST_TEST(!store.find_user(john.id)->has_value());
+    BOOST_TEST(!value_of(store.find_identity("facebook", "1")).has_value());
+    BOOST_TEST(!value_of(store.find_token(core::sha256_hex("johns"))).has_value());
+    BOOST_TEST(value_of(store.find_user(jane.id))->is_active);
+}
+
+BOOST_AUTO_TEST_CASE(commit_publishes_writes_that_others_could_not_see_before) {
+    require_ok(store.begin());
+    const auto jane = make_user("jane");
+    BOOST_TEST(!value_of(other_store.find_user(jane.id)).has_value());
+    require_ok(store.commit());
+    BOOST_TEST(value_of(other_store.find_user(jane.id)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(begin_inside_a_transaction_rolls_it_back_and_fails) {
+    require_ok(store.begin());
+    const auto jane = make_user("jane");
+    BOOST_TEST(error_of(store.begin()) == Errc::internal_error);
+    BOOST_TEST(!connection.in_transaction());
+    BOOST_TEST(!value_of(store.find_user(jane.id)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_concurrent_link_of_the_same_identity_waits_then_conflicts) {
+    const auto jane = make_user("jane");
+    const auto john = make_user("john");
+    require_ok(store.begin());
+    (void)value_of(store.create_identity(jane.id, "google-oauth2", "42", "{}", at(kNow)));
+    require_ok(other_store.begin());
+    auto racing = std::async(std::launch::async, [&] {
+        return other_store.create_identity(john.id, "google-oauth2", "42", "{}", at(kNow));
+    });
+    BOOST_TEST((racing.wait_for(300ms) == std::future_status::timeout)); // blocked on the key
+    require_ok(store.commit());
+    BOOST_TEST(error_of(racing.get()) == Errc::conflict);
+    other_store.rollback();
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "42"))->user_id == jane.id);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_FIXTURE_TEST_SUITE(failures, StoreFixture)
+
+BOOST_AUTO_TEST_CASE(a_killed_connection_is_service_unavailable_then_reconnects) {
+    const auto jane = make_user("jane");
+    const auto before = connection_id(connection);
+    kill(before);
+    const auto lost = store.ping();
+    BOOST_TEST(error_of(lost) == Errc::service_unavailable);
+    BOOST_TEST(!connection.is_connected());
+    require_ok(store.ping());
+    BOOST_TEST(value_of(store.find_user(jane.id)).has_value());
+    BOOST_TEST(connection_id(connection) != before);
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_lost_in_a_transaction_aborts_it_until_rollback) {
+    require_ok(store.begin());
+    const auto jane = make_user("jane");
+    kill(connection_id(connection));
+    BOOST_TEST(error_of(store.set_user_active(jane.id, false)) == Errc::service_unavailable);
+    // Reconnecting here would run the rest of the unit of work outside any transaction.
+    BOOST_TEST(error_of(store.find_user(jane.id)) == Errc::service_unavailable);
+    BOOST_TEST(error_of(store.commit()) == Errc::service_unavailable);
+    store.rollback();
+    require_ok(store.begin());
+    BOOST_TEST(!value_of(store.find_user(jane.id)).has_value());
+    store.rollback();
+}
+
+BOOST_AUTO_TEST_CASE(an_idle_connection_the_server_closed_is_replaced_silently) {
+    MysqlConnection revalidating(test_config(), std::chrono::seconds(0));
+    MysqlStore fresh(revalidating);
+    const auto before = connection_id(revalidating);
+    kill(before);
+    require_ok(fresh.ping());
+    BOOST_TEST(connection_id(revalidating) != before);
+}
+
+BOOST_AUTO_TEST_CASE(a_lock_wait_timeout_is_retry_and_aborts_the_transaction) {
+    const auto jane = make_user("jane");
+    require_ok(other.execute_direct("SET SESSION innodb_lock_wait_timeout = 1"));
+    require_ok(store.begin());
+    require_ok(store.set_last_login(jane.id, at(kNow)));
+    require_ok(other_store.begin());
+    BOOST_TEST(error_of(other_store.set_last_login(jane.id, at(kNow + 1))) == Errc::retry);
+    BOOST_TEST(error_of(other_store.find_user(jane.id)) == Errc::retry);
+    other_store.rollback();
+    store.rollback();
+    require_ok(other_store.set_last_login(jane.id, at(kNow + 2)));
+    BOOST_CHECK(value_of(store.find_user(jane.id))->last_login == at(kNow + 2));
+}
+
+BOOST_AUTO_TEST_CASE(a_deadlock_is_retry_for_its_victim) {
+    const auto jane = make_user("jane");
+    const auto john = make_user("john");
+    require_ok(store.begin());
+    require_ok(other_store.begin());
+    require_ok(store.set_last_login(jane.id, at(kNow)));
+    require_ok(other_store.set_last_login(john.id, at(kNow)));
+    auto first = std::async(std::launch::async,
+                            [&] { return store.set_last_login(john.id, at(kNow)); });
+    BOOST_TEST((first.wait_for(300ms) == std::future_status::timeout));
+    const auto second = other_store.set_last_login(jane.id, at(kNow));
+    if (!second.ok()) other_store.rollback(); // lets the first go on
+    const auto first_result = first.get();
+    const int victims = (first_result.ok() ? 0 : 1) + (second.ok() ? 0 : 1);
+    BOOST_TEST(victims == 1);
+    for (const auto* status : {&first_result, &second})
+        if (!status->ok()) BOOST_TEST(status->error().code == Errc::retry);
+    store.rollback();
+    other_store.rollback();
+}
+
+BOOST_AUTO_TEST_CASE(an_unreachable_server_is_service_unavailable) {
+    core::DatabaseConfig config = test_config();
+    config.socket = "/nonexistent/socialauth.sock";
+    MysqlConnection connection_to_nowhere(config);
+    MysqlStore unreachable(connection_to_nowhere);
+    BOOST_TEST(error_of(unreachable.ping()) == Errc::service_unavailable);
+    BOOST_TEST(error_of(unreachable.begin()) == Errc::service_unavailable);
+    BOOST_TEST(!connection_to_nowhere.in_transaction());
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_login_never_shows_the_password) {
+    core::DatabaseConfig config = test_config();
+    config.user = "socialauth_no_such_user";
+    config.password = "pw-s3cret-value";
+    MysqlConnection refused(config);
+    const auto status = refused.connect();
+    BOOST_TEST(error_of(status) == Errc::service_unavailable);
+    BOOST_TEST(status.error().detail.find("1045") != std::string::npos, status.error().detail);
+    BOOST_TEST(status.error().detail.find("pw-s3cret-value") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(an_unsafe_table_prefix_is_refused) {
+    for (const char* prefix : {"bad-prefix", "x;DROP", "a b", "\xC3\xA9"}) {
+        core::DatabaseConfig config = test_config();
+        config.table_prefix = prefix;
+        BOOST_CHECK_THROW(MysqlConnection{config}, std::invalid_argument);
+    }
+    core::DatabaseConfig config = test_config();
+    config.table_prefix = std::string(store::kMaxTablePrefixLength + 1, 'p');
+    BOOST_CHECK_THROW(MysqlConnection{config}, std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
