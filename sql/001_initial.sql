@@ -25,7 +25,8 @@ CREATE TABLE IF NOT EXISTS /*prefix*/users (
     -- Holds email_key only while the email is verified: its unique key lets at most
     -- one user hold a given verified address, also under concurrent logins.
     verified_email_key VARCHAR(254) CHARACTER SET utf8mb4 COLLATE utf8mb4_bin
-        GENERATED ALWAYS AS (CASE WHEN email_verified <> 0 AND email_key <> '' THEN email_key END) STORED,
+        GENERATED ALWAYS AS (CASE WHEN email_verified <> 0 AND email_key <> ''
+                                  THEN email_key END) STORED,
     first_name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL DEFAULT '',
     last_name VARCHAR(150) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL DEFAULT '',
     is_active TINYINT(1) NOT NULL DEFAULT 1,

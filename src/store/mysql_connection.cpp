@@ -21,8 +21,8 @@ using core::Status;
 bool is_valid_table_prefix(std::string_view prefix) noexcept {
     if (prefix.size() > kMaxTablePrefixLength) return false;
     for (char c : prefix) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                        (c >= '0' && c <= '9') || c == '_';
+        const bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
         if (!ok) return false;
     }
     return true;
@@ -74,11 +74,9 @@ enum MysqlError : int {
 
 Errc classify(int code) noexcept {
     switch (code) {
-    case kDuplicateKey:
-        return Errc::conflict;
+    case kDuplicateKey: return Errc::conflict;
     case kLockWaitTimeout:
-    case kDeadlock:
-        return Errc::retry;
+    case kDeadlock: return Errc::retry;
     case kTooManyConnections:
     case kServerShutdown:
     case kConnectionKilled:
@@ -87,10 +85,8 @@ Errc classify(int code) noexcept {
     case kServerGoneAway:
     case kServerLost:
     case kServerLostExtended:
-    case kClientInteractionTimeout:
-        return Errc::service_unavailable;
-    default:
-        return Errc::internal_error;
+    case kClientInteractionTimeout: return Errc::service_unavailable;
+    default: return Errc::internal_error;
     }
 }
 
@@ -182,8 +178,11 @@ public:
             statement->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
         } catch (const sql::SQLException& e) {
             drop();
-            return make_error(Errc::service_unavailable,
-                              "cannot connect to MySQL: " + describe(e));
+            return make_error(Errc::service_unavailable, "cannot connect to MySQL: " + describe(e));
+        } catch (const std::exception& e) {
+            drop();
+            return make_error(Errc::internal_error,
+                              "cannot connect to MySQL: " + scrubbed(e.what(), config_.password));
         }
         touch();
         return {};
@@ -211,21 +210,23 @@ public:
             rollback();
             return make_error(Errc::internal_error, "begin() inside a transaction; rolled it back");
         }
-        auto status = run("START TRANSACTION",
-                          [](sql::Connection& c) { direct(c, "START TRANSACTION"); });
+        auto status =
+            run("START TRANSACTION", [](sql::Connection& c) { direct(c, "START TRANSACTION"); });
         if (status.ok()) in_transaction_ = true;
         return status;
     }
 
+    // A commit that fails rolls back: after a lock wait timeout the server still holds
+    // the transaction open, and the next START TRANSACTION would commit it.
     Status commit() {
         auto status = run("COMMIT", [](sql::Connection& c) { direct(c, "COMMIT"); });
+        if (!status.ok()) rollback();
         in_transaction_ = false;
-        aborted_.reset();
         return status;
     }
 
     void rollback() noexcept {
-        if (connection_) {
+        if (connection_ && in_transaction_) {
             try {
                 direct(*connection_, "ROLLBACK");
             } catch (const std::exception&) {
@@ -248,9 +249,8 @@ public:
 
     core::Result<std::int64_t> execute(const std::string& text, const SqlParams& params) {
         std::int64_t changed = 0;
-        auto status = run(text, [&](sql::Connection& c) {
-            changed = prepared(c, text, params).executeUpdate();
-        });
+        auto status = run(
+            text, [&](sql::Connection& c) { changed = prepared(c, text, params).executeUpdate(); });
         if (!status.ok()) return status.error();
         return changed;
     }
@@ -303,8 +303,8 @@ private:
 
     template <typename Body> Status run(const std::string& what, Body&& body) {
         if (aborted_)
-            return make_error(*aborted_, "the transaction was aborted; roll back before `" +
-                                             what + "`");
+            return make_error(*aborted_,
+                              "the transaction was aborted; roll back before `" + what + "`");
         revalidate_if_idle();
         if (auto status = connect(); !status.ok()) return status;
         try {
@@ -359,7 +359,8 @@ private:
     std::optional<Errc> aborted_;
 };
 
-MysqlConnection::MysqlConnection(core::DatabaseConfig config, std::chrono::seconds revalidate_after) {
+MysqlConnection::MysqlConnection(core::DatabaseConfig config,
+                                 std::chrono::seconds revalidate_after) {
     if (!is_valid_table_prefix(config.table_prefix))
         throw std::invalid_argument("database.table_prefix must match [A-Za-z0-9_]{0,46}");
     impl_ = std::make_unique<Impl>(std::move(config), revalidate_after);

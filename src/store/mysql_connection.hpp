@@ -7,8 +7,9 @@
 // and the next call reconnects), anything else -> internal_error. A transaction that
 // lost its connection or hit a deadlock or lock wait timeout is aborted: every call
 // fails with that same code until rollback(), so no later statement can run outside
-// the transaction the caller believes it is in. Error details name the MySQL error
-// code and message, never the password nor a duplicate key's value.
+// the transaction the caller believes it is in; a commit() that fails rolls back.
+// Error details name the MySQL error code and message, never the password nor a
+// duplicate key's value.
 #pragma once
 
 #include "core/clock.hpp"

@@ -78,8 +78,7 @@ MysqlMigrator::MysqlMigrator(std::unique_ptr<MysqlConnection> owned) : MysqlMigr
 }
 
 MysqlMigrator::MysqlMigrator(MysqlConnection& connection)
-    : db_(connection),
-      migrations_table_(connection.table_prefix() + "schema_migrations"),
+    : db_(connection), migrations_table_(connection.table_prefix() + "schema_migrations"),
       lock_name_(connection.table_prefix() + "socialauth_migrate") {}
 
 core::Result<std::vector<MysqlMigrator::Migration>>
@@ -155,8 +154,7 @@ Status MysqlMigrator::apply(const Migration& migration) {
     std::ifstream file(migration.path, std::ios::binary);
     std::stringstream text;
     text << file.rdbuf();
-    if (!file)
-        return make_error(Errc::server_misconfigured, "cannot read " + migration.path);
+    if (!file) return make_error(Errc::server_misconfigured, "cannot read " + migration.path);
     for (const std::string& statement :
          split_sql_statements(with_prefix(text.str(), db_.table_prefix()))) {
         if (auto status = db_.execute_direct(statement); !status.ok()) {

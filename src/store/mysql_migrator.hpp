@@ -4,11 +4,11 @@
 // most once, and {prefix}schema_migrations records which ones were. Before a file
 // runs, every `/*prefix*/` in it becomes the connection's table_prefix. The file is
 // cut into statements at each `;` that ends a line (trailing blanks aside), and lines
-// that start with `--` are dropped; so a statement must end its last line with `;`,
-// and no comment or string may end a line with one. Files must also be idempotent
-// (CREATE TABLE IF NOT EXISTS and the like): DDL commits as it goes, so a file that
-// fails half way is run again from the top next time. A named lock
-// (GET_LOCK('<prefix>socialauth_migrate')) keeps two processes migrating at once
+// whose first non-blank characters are `--` are dropped; so a statement must end its
+// last line with `;`, and no comment or string may end a line with one. Files must
+// also be idempotent (CREATE TABLE IF NOT EXISTS and the like): DDL commits as it
+// goes, so a file that fails half way is run again from the top next time. A named
+// lock (GET_LOCK('<prefix>socialauth_migrate')) keeps two processes migrating at once
 // from applying a file twice.
 #pragma once
 

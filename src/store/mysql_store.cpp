@@ -13,8 +13,7 @@ constexpr const char* kIdentityColumns = "id, user_id, provider, uid, extra_data
 constexpr const char* kTokenColumns =
     "id, token_hash, user_id, created, last_used, expires_at, revoked_at";
 // A token is live while neither revoked nor past its absolute expiry.
-constexpr const char* kLiveAt =
-    "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)";
+constexpr const char* kLiveAt = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)";
 
 std::string email_key_of(const std::string& email) { return core::ascii_lower(core::trim(email)); }
 
@@ -82,8 +81,7 @@ MysqlStore::MysqlStore(std::unique_ptr<MysqlConnection> owned) : MysqlStore(*own
 }
 
 MysqlStore::MysqlStore(MysqlConnection& connection)
-    : db_(connection),
-      users_(connection.table_prefix() + "users"),
+    : db_(connection), users_(connection.table_prefix() + "users"),
       identities_(connection.table_prefix() + "social_identities"),
       tokens_(connection.table_prefix() + "api_tokens") {}
 
@@ -110,10 +108,9 @@ Result<std::vector<UserRecord>> MysqlStore::users_where(const std::string& condi
 Result<std::vector<IdentityRecord>> MysqlStore::identities_where(const std::string& condition,
                                                                  const SqlParams& params) {
     std::vector<IdentityRecord> identities;
-    auto status = db_.query(std::string("SELECT ") + kIdentityColumns + " FROM " + identities_ +
-                                " WHERE " + condition,
-                            params,
-                            [&](const SqlRow& row) { identities.push_back(read_identity(row)); });
+    auto status = db_.query(
+        std::string("SELECT ") + kIdentityColumns + " FROM " + identities_ + " WHERE " + condition,
+        params, [&](const SqlRow& row) { identities.push_back(read_identity(row)); });
     if (!status.ok()) return status.error();
     return identities;
 }
@@ -211,8 +208,7 @@ Result<IdentityRecord> MysqlStore::create_identity(std::int64_t user_id,
 }
 
 Status MysqlStore::update_identity_extra_data(std::int64_t identity_id,
-                                              const std::string& extra_data,
-                                              core::TimePoint when) {
+                                              const std::string& extra_data, core::TimePoint when) {
     return update("UPDATE " + identities_ + " SET extra_data = ?, modified = ? WHERE id = ?",
                   {json_or_empty_object(extra_data), time_param(when), identity_id});
 }

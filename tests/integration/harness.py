@@ -511,8 +511,10 @@ class Database:
     def snapshot(self):
         """Row counts and checksums of the contract tables: any change shows."""
         tables = ("users", "social_identities", "api_tokens")
-        result = {t: self.count(t) for t in tables}
-        for row in self.query("CHECKSUM TABLE %s" % ", ".join(tables)):
+        rows = self.query("SELECT %s; CHECKSUM TABLE %s" % (
+            ", ".join("(SELECT COUNT(*) FROM %s)" % t for t in tables), ", ".join(tables)))
+        result = dict(zip(tables, (int(n) for n in rows[0])))
+        for row in rows[1:]:
             result["checksum " + row[0]] = row[1]
         return result
 

@@ -14,7 +14,9 @@
 #include "store/mysql_connection.hpp"
 #include "store/mysql_migrator.hpp"
 #include "store/mysql_store.hpp"
+#include "support/memory_store.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -23,7 +25,7 @@
 #include <ostream>
 #include <random>
 #include <stdexcept>
-#include <thread>
+#include <tuple>
 
 #ifndef SOCIALAUTH_SQL_SOURCE_DIR
 #error "SOCIALAUTH_SQL_SOURCE_DIR must name the repository's sql/ directory"
@@ -64,7 +66,8 @@ core::DatabaseConfig server_config() {
     config.socket = required_env("SOCIALAUTH_TEST_DB_SOCKET");
     config.name = required_env("SOCIALAUTH_TEST_DB_NAME");
     config.user = required_env("SOCIALAUTH_TEST_DB_USER");
-    if (const char* password = std::getenv("SOCIALAUTH_TEST_DB_PASSWORD")) config.password = password;
+    if (const char* password = std::getenv("SOCIALAUTH_TEST_DB_PASSWORD"))
+        config.password = password;
     return config;
 }
 
@@ -82,7 +85,9 @@ core::DatabaseConfig with_prefix(std::string prefix) {
     return config;
 }
 
-std::string detail_of(const core::Status& status) { return status.ok() ? "" : status.error().detail; }
+std::string detail_of(const core::Status& status) {
+    return status.ok() ? "" : status.error().detail;
+}
 
 template <typename T> std::string detail_of(const core::Result<T>& result) {
     return result.ok() ? "" : result.error().detail;
@@ -126,6 +131,15 @@ void kill(std::int64_t id) {
     require_ok(killer.execute_direct("KILL " + std::to_string(id)));
 }
 
+// What a migration of SOCIALAUTH_SQL_SOURCE_DIR must apply on an empty database.
+std::vector<std::string> versions_on_disk() {
+    std::vector<std::string> versions;
+    for (const auto& entry : std::filesystem::directory_iterator(SOCIALAUTH_SQL_SOURCE_DIR))
+        if (entry.path().extension() == ".sql") versions.push_back(entry.path().stem().string());
+    std::sort(versions.begin(), versions.end());
+    return versions;
+}
+
 // Migrates sql/ once for the whole run and drops the tables afterwards.
 struct MigratedDatabase {
     MigratedDatabase() : config(with_prefix(random_prefix())) {
@@ -155,39 +169,54 @@ BOOST_TEST_GLOBAL_FIXTURE(MigratedDatabase);
 
 const core::DatabaseConfig& test_config() { return MigratedDatabase::instance->config; }
 
-// A store on empty tables, plus a second connection to the same database.
+void clear_tables(MysqlConnection& connection) {
+    for (const char* table : {"api_tokens", "social_identities", "users"})
+        require_ok(connection.execute_direct("DELETE FROM " + connection.table_prefix() + table));
+}
+
+store::UserRecord make_user(store::Store& store, const std::string& username,
+                            const std::string& email = "", bool verified = false) {
+    store::NewUser user;
+    user.username = username;
+    user.email = email;
+    user.email_verified = verified;
+    user.date_joined = at(kNow);
+    return value_of(store.create_user(user));
+}
+
+store::TokenRecord token_for(std::int64_t user_id, const std::string& secret) {
+    store::TokenRecord token;
+    token.token_hash = core::sha256_hex(secret);
+    token.user_id = user_id;
+    token.created = at(kNow);
+    return token;
+}
+
+std::vector<std::int64_t> user_ids_with_email(store::Store& store, const std::string& email_key) {
+    std::vector<std::int64_t> ids;
+    for (const auto& user : value_of(store.find_users_by_email(email_key))) ids.push_back(user.id);
+    return ids;
+}
+
+// The contract tests run on MysqlStore and on the MemoryStore that unit tests use in
+// its place, so that the two can't drift apart.
+struct MysqlBackend {
+    MysqlBackend() { clear_tables(connection); }
+    MysqlConnection connection{test_config(), kNoRevalidation};
+    MysqlStore store{connection};
+};
+
+struct MemoryBackend {
+    testing::MemoryStore store;
+};
+
+using Backends = std::tuple<MysqlBackend, MemoryBackend>;
+
+// A MysqlStore on empty tables, plus a second connection to the same database.
 struct StoreFixture {
-    StoreFixture() {
-        for (const char* table : {"api_tokens", "social_identities", "users"})
-            require_ok(other.execute_direct("DELETE FROM " + other.table_prefix() + table));
-    }
+    StoreFixture() { clear_tables(connection); }
 
     std::string table(const std::string& name) const { return connection.table_prefix() + name; }
-
-    store::UserRecord make_user(const std::string& username, const std::string& email = "",
-                                bool verified = false) {
-        store::NewUser user;
-        user.username = username;
-        user.email = email;
-        user.email_verified = verified;
-        user.date_joined = at(kNow);
-        return value_of(store.create_user(user));
-    }
-
-    store::TokenRecord token_for(std::int64_t user_id, const std::string& secret) {
-        store::TokenRecord token;
-        token.token_hash = core::sha256_hex(secret);
-        token.user_id = user_id;
-        token.created = at(kNow);
-        return token;
-    }
-
-    std::vector<std::int64_t> user_ids_with_email(const std::string& email_key) {
-        std::vector<std::int64_t> ids;
-        for (const auto& user : value_of(store.find_users_by_email(email_key)))
-            ids.push_back(user.id);
-        return ids;
-    }
 
     MysqlConnection connection{test_config(), kNoRevalidation};
     MysqlStore store{connection};
@@ -197,10 +226,13 @@ struct StoreFixture {
 
 } // namespace
 
+BOOST_AUTO_TEST_SUITE(mysql_store)
+
 BOOST_AUTO_TEST_SUITE(migrations)
 
 BOOST_AUTO_TEST_CASE(applies_the_initial_schema_then_nothing_on_a_second_run) {
-    BOOST_TEST(MigratedDatabase::instance->first_run == std::vector<std::string>{"001_initial"},
+    BOOST_TEST(versions_on_disk().front() == "001_initial");
+    BOOST_TEST(MigratedDatabase::instance->first_run == versions_on_disk(),
                boost::test_tools::per_element());
     MysqlConnection connection(test_config());
     MysqlMigrator migrator(connection);
@@ -209,18 +241,18 @@ BOOST_AUTO_TEST_CASE(applies_the_initial_schema_then_nothing_on_a_second_run) {
 
     std::vector<std::string> recorded;
     require_ok(connection.query("SELECT version FROM " + connection.table_prefix() +
-                                    "schema_migrations",
+                                    "schema_migrations ORDER BY version",
                                 {}, [&](const SqlRow& row) { recorded.push_back(row.text(1)); }));
-    BOOST_TEST(recorded == std::vector<std::string>{"001_initial"}, boost::test_tools::per_element());
+    BOOST_TEST(recorded == versions_on_disk(), boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_CASE(creates_every_table_under_the_prefix) {
     MysqlConnection connection(test_config());
     std::vector<std::string> tables;
     require_ok(connection.query("SELECT table_name FROM information_schema.tables"
-                                " WHERE table_schema = DATABASE() AND table_name LIKE ?"
-                                " ORDER BY table_name",
-                                {connection.table_prefix() + "%"},
+                                " WHERE table_schema = DATABASE()"
+                                " AND LEFT(table_name, CHAR_LENGTH(?)) = ? ORDER BY table_name",
+                                {connection.table_prefix(), connection.table_prefix()},
                                 [&](const SqlRow& row) { tables.push_back(row.text(1)); }));
     const std::string& p = connection.table_prefix();
     BOOST_TEST(tables == (std::vector<std::string>{p + "api_tokens", p + "schema_migrations",
@@ -231,12 +263,13 @@ BOOST_AUTO_TEST_CASE(creates_every_table_under_the_prefix) {
 BOOST_AUTO_TEST_CASE(pending_lists_files_on_a_fresh_prefix_without_creating_anything) {
     MysqlConnection connection(with_prefix(random_prefix()));
     BOOST_TEST(value_of(MysqlMigrator(connection).pending(SOCIALAUTH_SQL_SOURCE_DIR)) ==
-                   std::vector<std::string>{"001_initial"},
+                   versions_on_disk(),
                boost::test_tools::per_element());
     bool any = false;
     require_ok(connection.query("SELECT 1 FROM information_schema.tables"
-                                " WHERE table_schema = DATABASE() AND table_name LIKE ?",
-                                {connection.table_prefix() + "%"},
+                                " WHERE table_schema = DATABASE()"
+                                " AND LEFT(table_name, CHAR_LENGTH(?)) = ?",
+                                {connection.table_prefix(), connection.table_prefix()},
                                 [&](const SqlRow&) { any = true; }));
     BOOST_TEST(!any);
 }
@@ -255,7 +288,36 @@ BOOST_AUTO_TEST_CASE(two_processes_migrating_at_once_apply_each_file_once) {
     const auto applied_a = value_of(a.get());
     const auto applied_b = value_of(b.get());
     drop_tables(first);
-    BOOST_TEST(applied_a.size() + applied_b.size() == 1u);
+    BOOST_TEST((applied_a.empty() || applied_b.empty()));
+    BOOST_TEST(applied_a.size() + applied_b.size() == versions_on_disk().size());
+}
+
+BOOST_AUTO_TEST_CASE(applies_only_new_files_in_name_order_and_records_only_whole_ones) {
+    const auto dir = std::filesystem::temp_directory_path() / ("socialauth-sql-" + random_prefix());
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "001_create.sql") << "-- made by the test;\n"
+                                             "CREATE TABLE IF NOT EXISTS /*prefix*/a (x INT);\n"
+                                             "INSERT INTO /*prefix*/a VALUES (1);\n";
+    std::ofstream(dir / "README") << "not a migration\n";
+    MysqlConnection connection(with_prefix(random_prefix()));
+    MysqlMigrator migrator(connection);
+    BOOST_TEST(value_of(migrator.migrate(dir.string())) == std::vector<std::string>{"001_create"},
+               boost::test_tools::per_element());
+
+    std::ofstream(dir / "003_broken.sql") << "INSERT INTO /*prefix*/a VALUES (100);\n"
+                                             "THIS IS NOT SQL;\n";
+    std::ofstream(dir / "002_insert.sql") << "INSERT INTO /*prefix*/a\n  VALUES (2)  ;  \n";
+    BOOST_TEST(error_of(migrator.migrate(dir.string())) == Errc::internal_error);
+    BOOST_TEST(value_of(migrator.pending(dir.string())) == std::vector<std::string>{"003_broken"},
+               boost::test_tools::per_element());
+
+    std::int64_t sum = 0;
+    require_ok(connection.query("SELECT SUM(x) FROM " + connection.table_prefix() + "a", {},
+                                [&](const SqlRow& row) { sum = row.int64(1); }));
+    BOOST_TEST(sum == 103); // 003_broken ran up to its bad statement and stays pending
+    std::filesystem::remove_all(dir);
+    require_ok(connection.execute_direct("DROP TABLE " + connection.table_prefix() + "a, " +
+                                         connection.table_prefix() + "schema_migrations"));
 }
 
 BOOST_AUTO_TEST_CASE(refuses_a_misnamed_migration_file_and_a_missing_directory) {
@@ -271,22 +333,25 @@ BOOST_AUTO_TEST_CASE(refuses_a_misnamed_migration_file_and_a_missing_directory) 
 }
 
 BOOST_AUTO_TEST_CASE(cuts_statements_at_semicolons_that_end_a_line) {
-    const auto statements = store::split_sql_statements(
-        "-- a comment; with a semicolon\n"
-        "CREATE TABLE a (\n  x INT -- inline; comment\n);  \r\n"
-        "\n"
-        "INSERT INTO a VALUES (';') ;\n"
-        "SELECT 1");
-    BOOST_TEST(statements == (std::vector<std::string>{"CREATE TABLE a (\n  x INT -- inline; comment\n)",
-                                                       "INSERT INTO a VALUES (';')", "SELECT 1"}),
+    const auto statements =
+        store::split_sql_statements("-- a comment; with a semicolon\n"
+                                    "CREATE TABLE a (\n  x INT -- inline; comment\n);  \r\n"
+                                    "\n"
+                                    "INSERT INTO a VALUES (';') ;\n"
+                                    "SELECT 1");
+    BOOST_TEST(statements ==
+                   (std::vector<std::string>{"CREATE TABLE a (\n  x INT -- inline; comment\n)",
+                                             "INSERT INTO a VALUES (';')", "SELECT 1"}),
                boost::test_tools::per_element());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_FIXTURE_TEST_SUITE(users, StoreFixture)
+BOOST_AUTO_TEST_SUITE(users)
 
-BOOST_AUTO_TEST_CASE(creates_a_user_and_reads_it_back) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(creates_a_user_and_reads_it_back, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
     store::NewUser fresh;
     fresh.username = "jane";
     fresh.email = "Jane@Example.com";
@@ -312,16 +377,18 @@ BOOST_AUTO_TEST_CASE(creates_a_user_and_reads_it_back) {
     BOOST_TEST(!value_of(store.find_user(created.id + 1000)).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(stores_the_email_key_itself) {
-    const auto user = make_user("jane", "  Jane@Example.COM ", true);
+BOOST_FIXTURE_TEST_CASE(stores_the_email_key_itself, StoreFixture) {
+    const auto user = make_user(store, "jane", "  Jane@Example.COM ", true);
     std::string key;
     require_ok(connection.query("SELECT email_key FROM " + table("users") + " WHERE id = ?",
                                 {user.id}, [&](const SqlRow& row) { key = row.text(1); }));
     BOOST_TEST(key == "jane@example.com");
 }
 
-BOOST_AUTO_TEST_CASE(a_taken_username_is_a_conflict_whatever_its_case) {
-    make_user("jane");
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_taken_username_is_a_conflict_whatever_its_case, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    make_user(store, "jane");
     store::NewUser again;
     again.username = "jane";
     again.date_joined = at(kNow);
@@ -333,8 +400,11 @@ BOOST_AUTO_TEST_CASE(a_taken_username_is_a_conflict_whatever_its_case) {
     BOOST_TEST(!value_of(store.username_exists("jane2")));
 }
 
-BOOST_AUTO_TEST_CASE(two_users_cannot_hold_one_verified_email_in_any_ascii_case) {
-    make_user("jane", "jane@example.com", true);
+BOOST_AUTO_TEST_CASE_TEMPLATE(two_users_cannot_hold_one_verified_email_in_any_ascii_case, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    make_user(store, "jane", "jane@example.com", true);
     store::NewUser rival;
     rival.username = "jane2";
     rival.email = "JANE@Example.com";
@@ -347,49 +417,70 @@ BOOST_AUTO_TEST_CASE(two_users_cannot_hold_one_verified_email_in_any_ascii_case)
     BOOST_TEST(result.error().detail.find("verified_email_key") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(unverified_holders_of_an_email_may_be_many) {
-    const auto a = make_user("a", "jane@example.com", false);
-    const auto b = make_user("b", "Jane@Example.com", false);
-    const auto c = make_user("c", "JANE@EXAMPLE.COM", true);
-    BOOST_TEST(user_ids_with_email("jane@example.com") == (std::vector<std::int64_t>{a.id, b.id, c.id}),
+BOOST_AUTO_TEST_CASE_TEMPLATE(unverified_holders_of_an_email_may_be_many, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto a = make_user(store, "a", "jane@example.com", false);
+    const auto b = make_user(store, "b", "Jane@Example.com", false);
+    const auto c = make_user(store, "c", "JANE@EXAMPLE.COM", true);
+    BOOST_TEST(user_ids_with_email(store, "jane@example.com") ==
+                   (std::vector<std::int64_t>{a.id, b.id, c.id}),
                boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(finds_by_email_after_trimming_and_folding_ascii_case_only) {
-    const auto jane = make_user("jane", "jane@example.com", true);
-    BOOST_TEST(user_ids_with_email("  JANE@example.COM\t") == std::vector<std::int64_t>{jane.id},
+BOOST_AUTO_TEST_CASE_TEMPLATE(finds_by_email_after_trimming_and_folding_ascii_case_only, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane", "jane@example.com", true);
+    BOOST_TEST(user_ids_with_email(store, "  JANE@example.COM\t") ==
+                   std::vector<std::int64_t>{jane.id},
                boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(lookalike_emails_never_match) {
-    const auto latin = make_user("latin", "jane@example.com", true);
+BOOST_AUTO_TEST_CASE_TEMPLATE(lookalike_emails_never_match, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto latin = make_user(store, "latin", "jane@example.com", true);
     // Cyrillic a, fullwidth J, and a-with-diaeresis in both cases: all distinct.
-    const auto cyrillic = make_user("cyrillic", "jane@ex\xD0\xB0mple.com", true);
-    const auto fullwidth = make_user("fullwidth", "\xEF\xBC\xAA" "ane@example.com", true);
-    const auto upper = make_user("upper", "J\xC3\x84NE@example.com", true);
-    const auto lower = make_user("lower", "j\xC3\xA4ne@example.com", true);
-    BOOST_TEST(user_ids_with_email("jane@example.com") == std::vector<std::int64_t>{latin.id},
+    const auto cyrillic = make_user(store, "cyrillic", "jane@ex\xD0\xB0mple.com", true);
+    const auto fullwidth = make_user(store, "fullwidth",
+                                     "\xEF\xBC\xAA"
+                                     "ane@example.com",
+                                     true);
+    const auto upper = make_user(store, "upper", "J\xC3\x84NE@example.com", true);
+    const auto lower = make_user(store, "lower", "j\xC3\xA4ne@example.com", true);
+    BOOST_TEST(user_ids_with_email(store, "jane@example.com") ==
+                   std::vector<std::int64_t>{latin.id},
                boost::test_tools::per_element());
-    BOOST_TEST(user_ids_with_email("jane@ex\xD0\xB0mple.com") == std::vector<std::int64_t>{cyrillic.id},
+    BOOST_TEST(user_ids_with_email(store, "jane@ex\xD0\xB0mple.com") ==
+                   std::vector<std::int64_t>{cyrillic.id},
                boost::test_tools::per_element());
-    BOOST_TEST(user_ids_with_email("\xEF\xBC\xAA" "ane@example.com") ==
-                   std::vector<std::int64_t>{fullwidth.id},
+    BOOST_TEST(user_ids_with_email(store,
+                                   "\xEF\xBC\xAA"
+                                   "ane@example.com") == std::vector<std::int64_t>{fullwidth.id},
                boost::test_tools::per_element());
-    BOOST_TEST(user_ids_with_email("j\xC3\x84ne@example.com") == std::vector<std::int64_t>{upper.id},
+    BOOST_TEST(user_ids_with_email(store, "j\xC3\x84ne@example.com") ==
+                   std::vector<std::int64_t>{upper.id},
                boost::test_tools::per_element());
-    BOOST_TEST(user_ids_with_email("j\xC3\xA4ne@example.com") == std::vector<std::int64_t>{lower.id},
+    BOOST_TEST(user_ids_with_email(store, "j\xC3\xA4ne@example.com") ==
+                   std::vector<std::int64_t>{lower.id},
                boost::test_tools::per_element());
 }
 
-BOOST_AUTO_TEST_CASE(an_empty_email_matches_no_one) {
-    make_user("a", "", true);
-    make_user("b", "  ", true);
-    BOOST_TEST(user_ids_with_email("").empty());
-    BOOST_TEST(user_ids_with_email("   ").empty());
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_empty_email_matches_no_one, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    make_user(store, "a", "", true);
+    make_user(store, "b", "  ", true);
+    BOOST_TEST(user_ids_with_email(store, "").empty());
+    BOOST_TEST(user_ids_with_email(store, "   ").empty());
 }
 
-BOOST_AUTO_TEST_CASE(updates_the_profile_and_its_email_key) {
-    auto user = make_user("jane", "old@example.com", false);
+BOOST_AUTO_TEST_CASE_TEMPLATE(updates_the_profile_and_its_email_key, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    auto user = make_user(store, "jane", "old@example.com", false);
     user.username = "jane.doe";
     user.email = "New@Example.com";
     user.email_verified = true;
@@ -403,14 +494,17 @@ BOOST_AUTO_TEST_CASE(updates_the_profile_and_its_email_key) {
     BOOST_TEST(found->email_verified);
     BOOST_TEST(found->first_name == "Jane");
     BOOST_TEST(found->last_name == "Doe");
-    BOOST_TEST(user_ids_with_email("new@example.com") == std::vector<std::int64_t>{user.id},
+    BOOST_TEST(user_ids_with_email(store, "new@example.com") == std::vector<std::int64_t>{user.id},
                boost::test_tools::per_element());
-    BOOST_TEST(user_ids_with_email("old@example.com").empty());
+    BOOST_TEST(user_ids_with_email(store, "old@example.com").empty());
 }
 
-BOOST_AUTO_TEST_CASE(an_update_cannot_take_a_verified_email_or_username_someone_holds) {
-    make_user("jane", "jane@example.com", true);
-    auto rival = make_user("rival", "jane@example.com", false);
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_update_cannot_take_a_verified_email_or_username_someone_holds,
+                              Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    make_user(store, "jane", "jane@example.com", true);
+    auto rival = make_user(store, "rival", "jane@example.com", false);
     rival.email_verified = true;
     BOOST_TEST(error_of(store.update_user_profile(rival)) == Errc::conflict);
     rival.email_verified = false;
@@ -422,8 +516,10 @@ BOOST_AUTO_TEST_CASE(an_update_cannot_take_a_verified_email_or_username_someone_
     BOOST_TEST(!found->email_verified);
 }
 
-BOOST_AUTO_TEST_CASE(sets_last_login_and_active_flag) {
-    const auto user = make_user("jane");
+BOOST_AUTO_TEST_CASE_TEMPLATE(sets_last_login_and_active_flag, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto user = make_user(store, "jane");
     require_ok(store.set_last_login(user.id, at(kNow + 60)));
     require_ok(store.set_user_active(user.id, false));
     auto found = value_of(store.find_user(user.id));
@@ -434,7 +530,10 @@ BOOST_AUTO_TEST_CASE(sets_last_login_and_active_flag) {
     BOOST_TEST(value_of(store.find_user(user.id))->is_active);
 }
 
-BOOST_AUTO_TEST_CASE(a_value_too_long_for_its_column_fails_instead_of_being_cut) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_value_too_long_for_its_column_fails_instead_of_being_cut, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
     store::NewUser user;
     user.username = std::string(151, 'a');
     user.date_joined = at(kNow);
@@ -445,10 +544,12 @@ BOOST_AUTO_TEST_CASE(a_value_too_long_for_its_column_fails_instead_of_being_cut)
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_FIXTURE_TEST_SUITE(identities, StoreFixture)
+BOOST_AUTO_TEST_SUITE(identities)
 
-BOOST_AUTO_TEST_CASE(creates_finds_and_lists_identities) {
-    const auto jane = make_user("jane");
+BOOST_AUTO_TEST_CASE_TEMPLATE(creates_finds_and_lists_identities, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
     const auto google = value_of(store.create_identity(jane.id, "google-oauth2", "1234",
                                                        R"({"auth_time": 1767225600})", at(kNow)));
     const auto facebook = value_of(store.create_identity(jane.id, "facebook", "99", "", at(kNow)));
@@ -470,23 +571,31 @@ BOOST_AUTO_TEST_CASE(creates_finds_and_lists_identities) {
     BOOST_TEST(listed[1].id == facebook.id);
 }
 
-BOOST_AUTO_TEST_CASE(a_linked_provider_uid_is_a_conflict) {
-    const auto jane = make_user("jane");
-    const auto john = make_user("john");
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_linked_provider_uid_is_a_conflict, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
+    const auto john = make_user(store, "john");
     (void)value_of(store.create_identity(jane.id, "google-oauth2", "1234", "{}", at(kNow)));
     BOOST_TEST(error_of(store.create_identity(john.id, "google-oauth2", "1234", "{}", at(kNow))) ==
                Errc::conflict);
 }
 
-BOOST_AUTO_TEST_CASE(uids_and_providers_compare_byte_for_byte) {
-    const auto a = make_user("a");
-    const auto b = make_user("b");
-    const auto c = make_user("c");
-    const auto d = make_user("d");
-    const auto lower = value_of(store.create_identity(a.id, "google-oauth2", "abc", "{}", at(kNow)));
-    const auto upper = value_of(store.create_identity(b.id, "google-oauth2", "ABC", "{}", at(kNow)));
-    const auto spaced = value_of(store.create_identity(c.id, "google-oauth2", "abc ", "{}", at(kNow)));
-    const auto provider = value_of(store.create_identity(d.id, "Google-OAuth2", "abc", "{}", at(kNow)));
+BOOST_AUTO_TEST_CASE_TEMPLATE(uids_and_providers_compare_byte_for_byte, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto a = make_user(store, "a");
+    const auto b = make_user(store, "b");
+    const auto c = make_user(store, "c");
+    const auto d = make_user(store, "d");
+    const auto lower =
+        value_of(store.create_identity(a.id, "google-oauth2", "abc", "{}", at(kNow)));
+    const auto upper =
+        value_of(store.create_identity(b.id, "google-oauth2", "ABC", "{}", at(kNow)));
+    const auto spaced =
+        value_of(store.create_identity(c.id, "google-oauth2", "abc ", "{}", at(kNow)));
+    const auto provider =
+        value_of(store.create_identity(d.id, "Google-OAuth2", "abc", "{}", at(kNow)));
     BOOST_TEST(value_of(store.find_identity("google-oauth2", "abc"))->id == lower.id);
     BOOST_TEST(value_of(store.find_identity("google-oauth2", "ABC"))->id == upper.id);
     BOOST_TEST(value_of(store.find_identity("google-oauth2", "abc "))->id == spaced.id);
@@ -494,12 +603,14 @@ BOOST_AUTO_TEST_CASE(uids_and_providers_compare_byte_for_byte) {
     BOOST_TEST(!value_of(store.find_identity("google-oauth2", "Abc")).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(updates_extra_data_and_modified) {
-    const auto jane = make_user("jane");
+BOOST_FIXTURE_TEST_CASE(updates_extra_data_and_modified, StoreFixture) {
+    const auto jane = make_user(store, "jane");
     const auto identity = value_of(store.create_identity(jane.id, "facebook", "7", "{}", at(kNow)));
-    require_ok(store.update_identity_extra_data(identity.id, R"({"access_token": "x"})", at(kNow + 5)));
-    BOOST_CHECK(value_of(core::parse_json(value_of(store.find_identity("facebook", "7"))->extra_data)) ==
-                value_of(core::parse_json(R"({"access_token": "x"})")));
+    require_ok(
+        store.update_identity_extra_data(identity.id, R"({"access_token": "x"})", at(kNow + 5)));
+    BOOST_CHECK(
+        value_of(core::parse_json(value_of(store.find_identity("facebook", "7"))->extra_data)) ==
+        value_of(core::parse_json(R"({"access_token": "x"})")));
     std::string created;
     std::string modified;
     require_ok(connection.query("SELECT created, modified FROM " + table("social_identities") +
@@ -512,20 +623,25 @@ BOOST_AUTO_TEST_CASE(updates_extra_data_and_modified) {
     BOOST_TEST(modified == core::format_sql_utc(at(kNow + 5)));
 }
 
-BOOST_AUTO_TEST_CASE(an_identity_of_a_missing_user_or_with_bad_json_is_refused) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(an_identity_of_a_missing_user_or_with_bad_json_is_refused, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
     BOOST_TEST(error_of(store.create_identity(424242, "facebook", "7", "{}", at(kNow))) ==
                Errc::internal_error);
-    const auto jane = make_user("jane");
+    const auto jane = make_user(store, "jane");
     BOOST_TEST(error_of(store.create_identity(jane.id, "facebook", "7", "{not json", at(kNow))) ==
                Errc::internal_error);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_FIXTURE_TEST_SUITE(tokens, StoreFixture)
+BOOST_AUTO_TEST_SUITE(tokens)
 
-BOOST_AUTO_TEST_CASE(inserts_and_finds_a_token_with_every_field) {
-    const auto jane = make_user("jane");
+BOOST_AUTO_TEST_CASE_TEMPLATE(inserts_and_finds_a_token_with_every_field, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
     auto token = token_for(jane.id, "secret-1");
     token.last_used = at(kNow + 1);
     token.expires_at = at(kNow + 3600);
@@ -542,14 +658,18 @@ BOOST_AUTO_TEST_CASE(inserts_and_finds_a_token_with_every_field) {
     BOOST_TEST(!value_of(store.find_token(core::sha256_hex("other"))).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(a_known_token_hash_is_a_conflict) {
-    const auto jane = make_user("jane");
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_known_token_hash_is_a_conflict, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
     require_ok(store.insert_token(token_for(jane.id, "secret-1")));
     BOOST_TEST(error_of(store.insert_token(token_for(jane.id, "secret-1"))) == Errc::conflict);
 }
 
-BOOST_AUTO_TEST_CASE(touch_and_revoke_keep_the_first_revocation_time) {
-    const auto jane = make_user("jane");
+BOOST_AUTO_TEST_CASE_TEMPLATE(touch_and_revoke_keep_the_first_revocation_time, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
     require_ok(store.insert_token(token_for(jane.id, "secret-1")));
     const auto id = value_of(store.find_token(core::sha256_hex("secret-1")))->id;
     require_ok(store.touch_token(id, at(kNow + 60)));
@@ -560,9 +680,11 @@ BOOST_AUTO_TEST_CASE(touch_and_revoke_keep_the_first_revocation_time) {
     BOOST_CHECK(found->revoked_at == at(kNow + 120));
 }
 
-BOOST_AUTO_TEST_CASE(revoke_all_counts_only_live_tokens) {
-    const auto jane = make_user("jane");
-    const auto john = make_user("john");
+BOOST_AUTO_TEST_CASE_TEMPLATE(revoke_all_counts_only_live_tokens, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
+    const auto john = make_user(store, "john");
     auto expired = token_for(jane.id, "expired");
     expired.expires_at = at(kNow - 1);
     auto revoked = token_for(jane.id, "revoked");
@@ -574,14 +696,17 @@ BOOST_AUTO_TEST_CASE(revoke_all_counts_only_live_tokens) {
     require_ok(store.insert_token(token_for(john.id, "johns")));
     BOOST_TEST(value_of(store.revoke_all_tokens(jane.id, at(kNow))) == 2);
     BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->revoked_at == at(kNow));
-    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("revoked")))->revoked_at == at(kNow - 10));
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("revoked")))->revoked_at ==
+                at(kNow - 10));
     BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("johns")))->revoked_at.has_value());
     BOOST_TEST(value_of(store.revoke_all_tokens(jane.id, at(kNow))) == 0);
 }
 
-BOOST_AUTO_TEST_CASE(revoke_beyond_keeps_the_newest_live_tokens) {
-    const auto jane = make_user("jane");
-    const auto john = make_user("john");
+BOOST_AUTO_TEST_CASE_TEMPLATE(revoke_beyond_keeps_the_newest_live_tokens, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
+    const auto john = make_user(store, "john");
     auto revoked = token_for(jane.id, "t2");
     revoked.revoked_at = at(kNow - 10);
     auto expired = token_for(jane.id, "t3");
@@ -617,8 +742,9 @@ BOOST_AUTO_TEST_CASE(revoke_beyond_keeps_the_newest_live_tokens) {
     BOOST_TEST(error_of(store.revoke_tokens_beyond(jane.id, -1, at(kNow))) == Errc::internal_error);
 }
 
-BOOST_AUTO_TEST_CASE(the_php_query_of_the_spec_finds_live_tokens_in_any_session_time_zone) {
-    const auto jane = make_user("jane");
+BOOST_FIXTURE_TEST_CASE(the_php_query_of_the_spec_finds_live_tokens_in_any_session_time_zone,
+                        StoreFixture) {
+    const auto jane = make_user(store, "jane");
     const auto now = std::chrono::system_clock::now();
     auto live = token_for(jane.id, "live");
     live.expires_at = now + 1h;
@@ -628,7 +754,8 @@ BOOST_AUTO_TEST_CASE(the_php_query_of_the_spec_finds_live_tokens_in_any_session_
     revoked.expires_at = now + 1h;
     revoked.revoked_at = now - 1min;
     auto forever = token_for(jane.id, "forever");
-    for (const auto& token : {live, expired, revoked, forever}) require_ok(store.insert_token(token));
+    for (const auto& token : {live, expired, revoked, forever})
+        require_ok(store.insert_token(token));
 
     for (const char* zone : {"+00:00", "+05:30", "-08:00"}) {
         require_ok(other.execute_direct(std::string("SET time_zone = '") + zone + "'"));
@@ -647,12 +774,14 @@ BOOST_AUTO_TEST_CASE(the_php_query_of_the_spec_finds_live_tokens_in_any_session_
 
 BOOST_AUTO_TEST_SUITE_END()
 
-BOOST_FIXTURE_TEST_SUITE(transactions, StoreFixture)
+BOOST_AUTO_TEST_SUITE(transactions)
 
-BOOST_AUTO_TEST_CASE(rollback_discards_every_write) {
-    const auto jane = make_user("jane");
+BOOST_AUTO_TEST_CASE_TEMPLATE(rollback_discards_every_write, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
     require_ok(store.begin());
-    const auto john = make_user("john", "john@example.com", true);
+    const auto john = make_user(store, "john", "john@example.com", true);
     (void)value_of(store.create_identity(john.id, "facebook", "1", "{}", at(kNow)));
     require_ok(store.insert_token(token_for(john.id, "johns")));
     require_ok(store.set_user_active(jane.id, false));
@@ -663,25 +792,38 @@ BOOST_AUTO_TEST_CASE(rollback_discards_every_write) {
     BOOST_TEST(value_of(store.find_user(jane.id))->is_active);
 }
 
-BOOST_AUTO_TEST_CASE(commit_publishes_writes_that_others_could_not_see_before) {
+BOOST_FIXTURE_TEST_CASE(commit_publishes_writes_that_others_could_not_see_before, StoreFixture) {
     require_ok(store.begin());
-    const auto jane = make_user("jane");
+    const auto jane = make_user(store, "jane");
     BOOST_TEST(!value_of(other_store.find_user(jane.id)).has_value());
     require_ok(store.commit());
     BOOST_TEST(value_of(other_store.find_user(jane.id)).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(begin_inside_a_transaction_rolls_it_back_and_fails) {
+BOOST_AUTO_TEST_CASE_TEMPLATE(begin_inside_a_transaction_rolls_it_back_and_fails, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
     require_ok(store.begin());
-    const auto jane = make_user("jane");
+    const auto jane = make_user(store, "jane");
     BOOST_TEST(error_of(store.begin()) == Errc::internal_error);
-    BOOST_TEST(!connection.in_transaction());
     BOOST_TEST(!value_of(store.find_user(jane.id)).has_value());
+    require_ok(store.begin()); // the failed begin left no transaction open
+    store.rollback();
 }
 
-BOOST_AUTO_TEST_CASE(a_concurrent_link_of_the_same_identity_waits_then_conflicts) {
-    const auto jane = make_user("jane");
-    const auto john = make_user("john");
+BOOST_AUTO_TEST_CASE_TEMPLATE(ids_are_not_given_back_by_a_rollback, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    require_ok(store.begin());
+    const auto discarded = make_user(store, "jane");
+    store.rollback();
+    BOOST_TEST(make_user(store, "jane").id > discarded.id);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_concurrent_link_of_the_same_identity_waits_then_conflicts, StoreFixture) {
+    const auto jane = make_user(store, "jane");
+    const auto john = make_user(store, "john");
     require_ok(store.begin());
     (void)value_of(store.create_identity(jane.id, "google-oauth2", "42", "{}", at(kNow)));
     require_ok(other_store.begin());
@@ -697,10 +839,53 @@ BOOST_AUTO_TEST_CASE(a_concurrent_link_of_the_same_identity_waits_then_conflicts
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(memory_store_hooks)
+
+BOOST_AUTO_TEST_CASE(fail_next_fails_the_next_calls_then_lets_them_through) {
+    testing::MemoryStore store;
+    const auto jane = make_user(store, "jane");
+    store.fail_next("find_user", Errc::service_unavailable, 2);
+    BOOST_TEST(error_of(store.find_user(jane.id)) == Errc::service_unavailable);
+    BOOST_TEST(error_of(store.find_user(jane.id)) == Errc::service_unavailable);
+    BOOST_TEST(value_of(store.find_user(jane.id)).has_value());
+    BOOST_TEST(store.calls("find_user") == 3);
+    BOOST_TEST(store.calls("create_user") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(an_injected_deadlock_aborts_the_transaction_as_mysql_does) {
+    testing::MemoryStore store;
+    const auto jane = make_user(store, "jane");
+    require_ok(store.begin());
+    require_ok(store.set_user_active(jane.id, false));
+    store.fail_next("create_identity", Errc::retry);
+    BOOST_TEST(error_of(store.create_identity(jane.id, "facebook", "1", "{}", at(kNow))) ==
+               Errc::retry);
+    BOOST_TEST(error_of(store.find_user(jane.id)) == Errc::retry);
+    store.rollback();
+    BOOST_TEST(!store.in_transaction());
+    BOOST_TEST(store.users().at(jane.id).is_active);
+    BOOST_TEST(store.identities().empty());
+}
+
+BOOST_AUTO_TEST_CASE(an_injected_conflict_leaves_the_transaction_usable) {
+    testing::MemoryStore store;
+    require_ok(store.begin());
+    store.fail_next("create_user", Errc::conflict);
+    store::NewUser user;
+    user.username = "jane";
+    user.date_joined = at(kNow);
+    BOOST_TEST(error_of(store.create_user(user)) == Errc::conflict);
+    const auto jane = value_of(store.create_user(user));
+    require_ok(store.commit());
+    BOOST_TEST(store.users().count(jane.id) == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_FIXTURE_TEST_SUITE(failures, StoreFixture)
 
 BOOST_AUTO_TEST_CASE(a_killed_connection_is_service_unavailable_then_reconnects) {
-    const auto jane = make_user("jane");
+    const auto jane = make_user(store, "jane");
     const auto before = connection_id(connection);
     kill(before);
     const auto lost = store.ping();
@@ -713,7 +898,7 @@ BOOST_AUTO_TEST_CASE(a_killed_connection_is_service_unavailable_then_reconnects)
 
 BOOST_AUTO_TEST_CASE(a_connection_lost_in_a_transaction_aborts_it_until_rollback) {
     require_ok(store.begin());
-    const auto jane = make_user("jane");
+    const auto jane = make_user(store, "jane");
     kill(connection_id(connection));
     BOOST_TEST(error_of(store.set_user_active(jane.id, false)) == Errc::service_unavailable);
     // Reconnecting here would run the rest of the unit of work outside any transaction.
@@ -735,28 +920,35 @@ BOOST_AUTO_TEST_CASE(an_idle_connection_the_server_closed_is_replaced_silently) 
 }
 
 BOOST_AUTO_TEST_CASE(a_lock_wait_timeout_is_retry_and_aborts_the_transaction) {
-    const auto jane = make_user("jane");
+    const auto jane = make_user(store, "jane");
+    const auto john = make_user(store, "john");
     require_ok(other.execute_direct("SET SESSION innodb_lock_wait_timeout = 1"));
     require_ok(store.begin());
     require_ok(store.set_last_login(jane.id, at(kNow)));
     require_ok(other_store.begin());
+    require_ok(other_store.set_user_active(john.id, false));
     BOOST_TEST(error_of(other_store.set_last_login(jane.id, at(kNow + 1))) == Errc::retry);
     BOOST_TEST(error_of(other_store.find_user(jane.id)) == Errc::retry);
-    other_store.rollback();
+    // MySQL keeps the rest of the transaction after a lock wait timeout; committing
+    // it anyway must not make its first half stick.
+    BOOST_TEST(error_of(other_store.commit()) == Errc::retry);
     store.rollback();
+    require_ok(other_store.begin());
     require_ok(other_store.set_last_login(jane.id, at(kNow + 2)));
+    require_ok(other_store.commit());
     BOOST_CHECK(value_of(store.find_user(jane.id))->last_login == at(kNow + 2));
+    BOOST_TEST(value_of(store.find_user(john.id))->is_active);
 }
 
 BOOST_AUTO_TEST_CASE(a_deadlock_is_retry_for_its_victim) {
-    const auto jane = make_user("jane");
-    const auto john = make_user("john");
+    const auto jane = make_user(store, "jane");
+    const auto john = make_user(store, "john");
     require_ok(store.begin());
     require_ok(other_store.begin());
     require_ok(store.set_last_login(jane.id, at(kNow)));
     require_ok(other_store.set_last_login(john.id, at(kNow)));
-    auto first = std::async(std::launch::async,
-                            [&] { return store.set_last_login(john.id, at(kNow)); });
+    auto first =
+        std::async(std::launch::async, [&] { return store.set_last_login(john.id, at(kNow)); });
     BOOST_TEST((first.wait_for(300ms) == std::future_status::timeout));
     const auto second = other_store.set_last_login(jane.id, at(kNow));
     if (!second.ok()) other_store.rollback(); // lets the first go on
@@ -800,5 +992,7 @@ BOOST_AUTO_TEST_CASE(an_unsafe_table_prefix_is_refused) {
     config.table_prefix = std::string(store::kMaxTablePrefixLength + 1, 'p');
     BOOST_CHECK_THROW(MysqlConnection{config}, std::invalid_argument);
 }
+
+BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -99,8 +99,40 @@ class FastCgiBadConfig(BadConfigScenarios, h.E2ETestCase):
         self.assertEqual(h.children_of(self.instance.pid()), workers)
 
 
+class FastCgiConfigReload(h.E2ETestCase):
+    """A fixed config applies without a restart: the same worker that answered 500
+    answers 200 once the file is corrected (and 500 again when it breaks again)."""
+
+    def test_fixed_config_applies_without_restart(self):
+        config = h.write_config_variant("reload", lambda c: c["http"].__setitem__("bogus", 1))
+        instance = h.LighttpdInstance("reload", config, procs=1)
+        client = instance.start()
+        try:
+            self.assert_json(self.call("GET", "/health", client=client), 500, MISCONFIGURED)
+            workers = h.children_of(instance.pid())
+            h.write_config_variant("reload", lambda c: None)
+            self.assert_json(self.call("GET", "/health", client=client), 200, {"status": "ok"})
+            token, _ = h.google_token(email="reload.%s@example.com" % h.unique())
+            self.assertIs(self.login(token, client=client)["is_new"], True)
+            h.write_config_variant("reload", lambda c: c["http"].__setitem__("bogus", 1))
+            self.assert_json(self.call("GET", "/health", client=client), 500, MISCONFIGURED)
+            self.assertEqual(h.children_of(instance.pid()), workers)
+        finally:
+            instance.stop()
+
+
 class ConfigOptions(h.CgiCase):
     """Options that change the pipeline, run as CGI with config variants."""
+
+    def test_live_tokens_per_user_are_capped_oldest_first(self):
+        config = h.write_config_variant("cap", lambda c: c["tokens"].__setitem__("max_per_user", 2))
+        token, _ = h.google_token(email="cap.%s@example.com" % h.unique())
+        logins = [self.login(token, config=config) for _ in range(3)]
+        self.assert_json(self.me(logins[0]["token"], config=config), 401, {"error": "invalid_token"})
+        for login in logins[1:]:
+            self.assertEqual(self.me(login["token"], config=config).status, 200)
+        self.assertEqual(DB.count("api_tokens", "user_id = %d AND revoked_at IS NULL"
+                                  % logins[0]["user"]["id"]), 2)
 
     def test_signup_closed_refuses_new_users_but_not_existing_ones(self):
         existing = self.login(h.google_token(email="closed.%s@example.com" % h.unique())[0])
@@ -169,12 +201,23 @@ class ConfigOptions(h.CgiCase):
         resp = self.exchange(token, backend=FACEBOOK, config=config, env=env)
         self.assertEqual(resp.status, 200, resp)
         self.assertIs(resp.json()["is_new"], True)
-        # and without them: Facebook is not enabled, the database refuses the login
-        self.assert_json(self.exchange(token, backend=FACEBOOK, config=config,
-                                       env={"SOCIALAUTH_DB_PASSWORD": db_password}),
-                         404, {"error": "unknown_backend"})
-        self.assert_json(self.call("GET", "/health", config=config), 503,
-                         {"error": "service_unavailable"})
+        # without the secret the half-configured backend is a config error, named in the log
+        resp = self.call("GET", "/health", config=config, env={"SOCIALAUTH_DB_PASSWORD": db_password})
+        self.assert_json(resp, 500, {"error": "server_misconfigured"})
+        self.assertIn(b"providers.facebook.app_secret", resp.stderr)
+        self.assertNotIn(secret.encode(), resp.stderr)
+
+    def test_database_password_from_the_environment(self):
+        db_password = h.load_config()["database"]["password"]
+        config = h.write_config_variant("env-db-password",
+                                        lambda c: c["database"].__setitem__("password", ""))
+        self.assert_json(self.call("GET", "/health", config=config,
+                                   env={"SOCIALAUTH_DB_PASSWORD": db_password}),
+                         200, {"status": "ok"})
+        # without it the database refuses the login: unavailable, not misconfigured
+        resp = self.call("GET", "/health", config=config)
+        self.assert_json(resp, 503, {"error": "service_unavailable"})
+        self.assertNotIn(db_password.encode(), resp.stderr)
 
     def test_table_prefix(self):
         config = h.write_config_variant(

@@ -145,6 +145,20 @@ class ExchangeScenarios:
         self.assertEqual(me.status, 200, me)
         self.assertEqual(me.json()["identities"], [{"provider": FACEBOOK, "uid": spec["user_id"]}])
 
+    def test_proxy_variables_are_ignored(self):
+        # httpoxy: a "Proxy:" request header becomes HTTP_PROXY; the program must not
+        # send provider calls (with the tokens) through it, nor through proxies of its
+        # own environment (CGI: the process environment is the request's).
+        trap = "http://127.0.0.1:%d" % h.closed_port()
+        token, _ = h.google_token(email="proxy.%s@example.com" % h.unique())
+        extra = {}
+        if self.client.via == "cgi":
+            extra["env"] = {"HTTP_PROXY": trap, "HTTPS_PROXY": trap, "https_proxy": trap,
+                            "http_proxy": trap, "ALL_PROXY": trap, "all_proxy": trap}
+        resp = self.exchange(token, headers={"Proxy": trap}, **extra)
+        self.assertEqual(resp.status, 200, resp)
+        self.assertIs(resp.json()["is_new"], True)
+
     def test_api_token_is_stored_only_as_its_sha256(self):
         token, _ = h.google_token(email="hash.%s@example.com" % h.unique())
         body = self.login(token)

@@ -77,13 +77,6 @@ class ProviderFailureScenarios:
         self.assertLess(resp.elapsed, timeout_ms / 1000.0 + 1.0, "took %.2f s" % resp.elapsed)
         self.assertGreater(resp.elapsed, timeout_ms / 1000.0 * 0.8, "took %.2f s" % resp.elapsed)
 
-    def test_slow_userinfo_is_502_too(self):
-        timeout_ms = h.load_config()["outbound"]["timeout_ms"]
-        token, _ = h.google_token(email="fslow2.%s@example.com" % h.unique(), endpoint="userinfo",
-                                  delay_ms=timeout_ms + 2500)
-        resp = self.assert_502(token)
-        self.assertLess(resp.elapsed, 2 * timeout_ms / 1000.0 + 1.0, "took %.2f s" % resp.elapsed)
-
     def test_after_a_provider_failure_the_next_exchange_works(self):
         bad, _ = h.google_token(endpoint="tokeninfo", status=500)
         self.assert_502(bad)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the tests/scripts pieces; sourced, never run.
 # Each piece works in a directory of its own (first argument) and writes its state
 # (pid files, ports, logs) there, as lighttpd's tests/prepare.sh does.

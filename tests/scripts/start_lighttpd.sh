@@ -12,9 +12,10 @@
 #   SOCIALAUTH_FCGI     the program (default $SOCIALAUTH_BUILDDIR/socialauth.fcgi)
 #   LIGHTTPD_PORT       port (default: a free one)
 #   FCGI_PROCS          FastCGI worker processes (default 2)
-# Writes DIR/lighttpd.conf, DIR/lighttpd.pid, DIR/lighttpd.port. The app's stderr
-# (its log) lands in DIR/lighttpd-error.log, lighttpd's server.errorlog; anything
-# lighttpd itself prints before opening that log goes to DIR/lighttpd-stderr.log.
+# Writes DIR/lighttpd.conf, DIR/lighttpd.pid, DIR/lighttpd.port. The app's log lands
+# in DIR/lighttpd-error.log: lighttpd's server.errorlog, which is also lighttpd's
+# stderr here, as the FastCGI workers it spawns inherit that (lighttpd -D leaves
+# stderr alone; server.breakagelog does not apply in the foreground).
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 [ $# -eq 1 ] || die "usage: $0 DIR"
@@ -64,9 +65,9 @@ fastcgi.server = (
 )
 CONF
     rm -f "$dir/lighttpd.pid"
-    lighttpd -tt -f "$dir/lighttpd.conf" >"$dir/lighttpd-stderr.log" 2>&1 ||
-        { cat "$dir/lighttpd-stderr.log" >&2; die "lighttpd rejects the generated config"; }
-    lighttpd -D -f "$dir/lighttpd.conf" </dev/null >>"$dir/lighttpd-stderr.log" 2>&1 &
+    lighttpd -tt -f "$dir/lighttpd.conf" >"$dir/lighttpd-check.log" 2>&1 ||
+        { cat "$dir/lighttpd-check.log" >&2; die "lighttpd rejects the generated config"; }
+    lighttpd -D -f "$dir/lighttpd.conf" </dev/null >>"$dir/lighttpd-error.log" 2>&1 &
     pid=$!
     up=
     for ((i = 0; i < 100; i++)); do
@@ -79,7 +80,7 @@ CONF
     wait "$pid" 2>/dev/null || true
     echo "${0##*/}: lighttpd did not come up on port $port (attempt $attempt)" >&2
 done
-[ -n "$up" ] || { tail -n 20 "$dir/lighttpd-stderr.log" "$dir/lighttpd-error.log" >&2 2>/dev/null; die "lighttpd did not start"; }
+[ -n "$up" ] || { tail -n 20 "$dir/lighttpd-error.log" >&2 2>/dev/null; die "lighttpd did not start"; }
 echo "$pid" >"$dir/lighttpd.pid"
 echo "$port" >"$dir/lighttpd.port"
 echo "lighttpd: http://127.0.0.1:$port/ (pid $pid, app $app)"

@@ -67,7 +67,8 @@ Status check_time(const std::string& column, const std::optional<core::TimePoint
 }
 
 Status check_json(const std::string& text) {
-    if (!core::parse_json(text, kJsonDepth).ok()) return strict_mode_error("extra_data", "not JSON");
+    if (!core::parse_json(text, kJsonDepth).ok())
+        return strict_mode_error("extra_data", "not JSON");
     return {};
 }
 
@@ -177,6 +178,7 @@ Status MemoryStore::commit() {
 }
 
 void MemoryStore::rollback() noexcept {
+    ++calls_["rollback"];
     if (snapshot_) rows_ = std::move(*snapshot_);
     snapshot_.reset();
     aborted_.reset();
@@ -194,7 +196,8 @@ Result<std::optional<store::UserRecord>> MemoryStore::find_user(std::int64_t id)
     return std::optional<store::UserRecord>(found->second);
 }
 
-Result<std::vector<store::UserRecord>> MemoryStore::find_users_by_email(const std::string& email_key) {
+Result<std::vector<store::UserRecord>>
+MemoryStore::find_users_by_email(const std::string& email_key) {
     if (auto error = enter("find_users_by_email")) return *error;
     const std::string key = email_key_of(email_key);
     std::vector<store::UserRecord> users;
@@ -287,10 +290,10 @@ Result<store::IdentityRecord> MemoryStore::create_identity(std::int64_t user_id,
                                                            core::TimePoint when) {
     if (auto error = enter("create_identity")) return *error;
     const std::string json = json_or_empty_object(extra_data);
-    if (auto bad = first_failure({check_ascii("provider", provider, kProviderChars),
-                                  uid.size() > kUidBytes ? strict_mode_error("uid", "too long")
-                                                         : Status(),
-                                  check_json(json), check_time("created", when)});
+    if (auto bad =
+            first_failure({check_ascii("provider", provider, kProviderChars),
+                           uid.size() > kUidBytes ? strict_mode_error("uid", "too long") : Status(),
+                           check_json(json), check_time("created", when)});
         !bad.ok())
         return bad.error();
     if (rows_.users.count(user_id) == 0)
@@ -390,7 +393,8 @@ Status MemoryStore::revoke_tokens_beyond(std::int64_t user_id, std::int64_t keep
     for (auto& [id, token] : rows_.tokens)
         if (token.user_id == user_id && is_live(token, when)) live.push_back(&token);
     const auto excess = static_cast<std::int64_t>(live.size()) - keep;
-    for (std::int64_t i = 0; i < excess; ++i) live[static_cast<std::size_t>(i)]->revoked_at = whole_seconds(when);
+    for (std::int64_t i = 0; i < excess; ++i)
+        live[static_cast<std::size_t>(i)]->revoked_at = whole_seconds(when);
     return {};
 }
 

@@ -5,8 +5,9 @@
 // token hashes unique; each violation is Errc::conflict and changes nothing. begin()
 // snapshots the rows and rollback() restores them; ids, like AUTO_INCREMENT, are not
 // given back by a rollback. Values MySQL's strict mode would refuse (too long, bad
-// UTF-8, a time outside TIMESTAMP's range, a row pointing at a missing user) fail
-// with Errc::internal_error, and times keep whole seconds only. Beyond MySQL, only
+// UTF-8, extra_data that is not JSON, a time outside TIMESTAMP's range, a row
+// pointing at a missing user) fail with Errc::internal_error, and times keep whole
+// seconds only. Beyond MySQL, only
 // usernames that differ by non-ASCII case or accents are told apart here.
 //
 // Test hooks: fail_next() makes the next calls of a method fail with a chosen code,
@@ -49,11 +50,9 @@ public:
     store::Result<std::optional<store::IdentityRecord>>
     find_identity(const std::string& provider, const std::string& uid) override;
     store::Result<std::vector<store::IdentityRecord>> identities_of(std::int64_t user_id) override;
-    store::Result<store::IdentityRecord> create_identity(std::int64_t user_id,
-                                                         const std::string& provider,
-                                                         const std::string& uid,
-                                                         const std::string& extra_data,
-                                                         core::TimePoint when) override;
+    store::Result<store::IdentityRecord>
+    create_identity(std::int64_t user_id, const std::string& provider, const std::string& uid,
+                    const std::string& extra_data, core::TimePoint when) override;
     store::Status update_identity_extra_data(std::int64_t identity_id,
                                              const std::string& extra_data,
                                              core::TimePoint when) override;
