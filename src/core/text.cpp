@@ -59,6 +59,15 @@ std::string ascii_lower(std::string_view text) {
     return out;
 }
 
+std::string truncate_utf8(std::string_view text, std::size_t max_chars) {
+    std::size_t chars = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const bool starts_character = (static_cast<unsigned char>(text[i]) & 0xC0) != 0x80;
+        if (starts_character && chars++ == max_chars) return std::string(text.substr(0, i));
+    }
+    return std::string(text);
+}
+
 std::string escape_for_log(std::string_view text) {
     std::string out;
     out.reserve(text.size());

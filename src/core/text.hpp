@@ -16,6 +16,9 @@ std::string trim(std::string_view text);
 // Lower-cases A-Z only; every other byte is kept, so lookalikes stay distinct.
 std::string ascii_lower(std::string_view text);
 
+// At most max_chars UTF-8 characters of valid UTF-8 text, cut on a character boundary.
+std::string truncate_utf8(std::string_view text, std::size_t max_chars);
+
 // Escapes control characters, backslash and non-printable bytes as \xNN so that
 // one log entry is always one line.
 std::string escape_for_log(std::string_view text);

@@ -24,7 +24,6 @@ import json
 import os
 import re
 import secrets
-import shutil
 import socket
 import ssl
 import subprocess
@@ -622,9 +621,3 @@ class CgiCase(E2ETestCase):
 class FastCgiCase(E2ETestCase):
     client = HttpClient()
 
-
-def which(tool):
-    found = shutil.which(tool)
-    if not found:
-        raise AssertionError("required tool %s not found" % tool)
-    return found

@@ -3,7 +3,6 @@ identity; every response's token belongs to that user."""
 
 import concurrent.futures
 import json
-import subprocess
 import unittest
 
 import harness as h

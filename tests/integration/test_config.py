@@ -1,7 +1,6 @@
 """Configuration (SPEC §6, §4): a bad config answers 500 server_misconfigured on every
 route, as CGI and behind lighttpd; options that change behaviour do so end to end."""
 
-import json
 import os
 import subprocess
 import unittest

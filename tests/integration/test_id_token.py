@@ -11,7 +11,7 @@ import time
 import unittest
 
 import harness as h
-from harness import DB, FAKE
+from harness import DB
 
 
 class IdTokenScenarios:

@@ -5,7 +5,6 @@ module last, after every other test recorded the values it used; run alone, it f
 makes a round of requests of its own."""
 
 import glob
-import json
 import os
 import unittest
 

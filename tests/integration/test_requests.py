@@ -3,7 +3,6 @@ validation, CORS. Every refused request leaves the database as it was."""
 
 import json
 import unittest
-import urllib.parse
 
 import harness as h
 from harness import DB, FAKE

@@ -2,7 +2,6 @@
 users. Every refusal has the same body and leaves the database as it was."""
 
 import json
-import time
 import unittest
 
 import harness as h

@@ -6,6 +6,7 @@
 #include "pipeline/steps.hpp"
 
 #include "core/json.hpp"
+#include "core/text.hpp"
 #include "support/fixed_clock.hpp"
 #include "support/fixed_random.hpp"
 #include "support/memory_store.hpp"
@@ -137,6 +138,26 @@ BOOST_AUTO_TEST_CASE(social_details_vouches_only_for_a_present_address) {
     BOOST_TEST(!prepared(profile("g-1", "jane@example.com", false)).details.email_vouched);
 }
 
+BOOST_AUTO_TEST_CASE(social_details_cuts_long_names_on_a_character_boundary) {
+    std::string long_name;
+    for (int i = 0; i < 200; ++i) long_name += "\xC3\xA9"; // é
+    const PipelineState state = prepared(profile("g-1", "jane@example.com", true, long_name, " " + long_name));
+    BOOST_TEST(state.details.first_name.size() == 300u); // 150 characters of 2 bytes
+    BOOST_TEST(state.details.last_name == state.details.first_name);
+    BOOST_TEST(core::is_valid_utf8(state.details.first_name));
+    auto whole = run(profile("g-2", "jane@example.com", true, long_name, long_name));
+    BOOST_TEST_REQUIRE(code_of(whole) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(social_details_drops_an_address_too_long_to_be_one) {
+    const std::string long_email = std::string(243, 'a') + "@example.com"; // 255 characters
+    const PipelineState state = prepared(profile("g-1", long_email, true));
+    BOOST_TEST(state.details.email == "");
+    BOOST_TEST(!state.details.email_vouched);
+    const std::string longest = std::string(242, 'a') + "@example.com"; // 254 characters
+    BOOST_TEST(prepared(profile("g-2", longest, true)).details.email == longest);
+}
+
 // ---- social_uid ---------------------------------------------------------------------
 
 BOOST_AUTO_TEST_CASE(social_uid_takes_the_providers_id) {
@@ -149,6 +170,14 @@ BOOST_AUTO_TEST_CASE(social_uid_refuses_an_empty_id_as_an_invalid_token) {
     state.backend = kBackend;
     state.profile = profile("", "jane@example.com", true);
     BOOST_TEST(code_of(step(pipeline::social_uid, state)) == "invalid_token");
+}
+
+BOOST_AUTO_TEST_CASE(social_uid_refuses_an_id_longer_than_255_bytes) {
+    PipelineState too_long;
+    too_long.backend = kBackend;
+    too_long.profile = profile(std::string(256, '1'), "jane@example.com", true);
+    BOOST_TEST(code_of(step(pipeline::social_uid, too_long)) == "invalid_token");
+    BOOST_TEST(prepared(profile(std::string(255, '1'), "jane@example.com", true)).uid.size() == 255u);
 }
 
 BOOST_AUTO_TEST_CASE(a_profile_without_an_id_creates_nothing) {
@@ -540,6 +569,17 @@ BOOST_AUTO_TEST_CASE(a_pipeline_without_create_user_signs_nobody_up) {
     config.pipeline = {"social_details", "social_uid", "social_user", "associate_user"};
     BOOST_TEST(code_of(run(profile("g-1", "jane@example.com", true))) == "not_allowed");
     BOOST_TEST(store.users().empty());
+}
+
+BOOST_AUTO_TEST_CASE(without_associate_by_email_a_verified_holders_address_is_email_in_use) {
+    // Leaving the step out means "never link by email", not "retry a duplicate key
+    // until the database gives up": SPEC §4.2 answers 409 for such an address.
+    config.pipeline.clear();
+    for (const auto& name : core::default_pipeline())
+        if (name != "associate_by_email") config.pipeline.push_back(name);
+    add_user("jane", "jane@example.com", true);
+    BOOST_TEST(code_of(run(profile("g-1", "Jane@example.com", true))) == "email_in_use");
+    BOOST_TEST(store.users().size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(create_user_leaves_a_matched_user_alone) {

@@ -126,6 +126,16 @@ BOOST_AUTO_TEST_CASE(ascii_lower_leaves_non_ascii_alone) {
     BOOST_TEST(ascii_lower("\xC4\xB0") == "\xC4\xB0");                    // dotted capital I stays
 }
 
+BOOST_AUTO_TEST_CASE(truncate_utf8_counts_characters_not_bytes) {
+    using socialauth::core::truncate_utf8;
+    BOOST_TEST(truncate_utf8("a\xC3\xA9" "b", 2) == "a\xC3\xA9");
+    BOOST_TEST(truncate_utf8("\xF0\x9F\x98\x80\xF0\x9F\x98\x80", 1) == "\xF0\x9F\x98\x80");
+    BOOST_TEST(truncate_utf8("abc", 0) == "");
+    BOOST_TEST(truncate_utf8("abc", 3) == "abc");
+    BOOST_TEST(truncate_utf8("abc", 10) == "abc");
+    BOOST_TEST(truncate_utf8("", 5) == "");
+}
+
 BOOST_AUTO_TEST_CASE(escape_for_log_makes_one_line) {
     const std::string escaped = escape_for_log("first\nsecond\r\nthird");
     BOOST_TEST(escaped.find('\n') == std::string::npos);
