@@ -50,7 +50,7 @@ Route match_route(std::string path) {
 bool method_allowed(const Route& route, const std::string& method) {
     switch (route.kind) {
     case Route::me:
-    case Route::health: return method == "GET" || method == "HEAD";
+    case Route::health: return method == "GET";
     case Route::exchange:
     case Route::logout:
     case Route::logout_all: return method == "POST";
@@ -93,6 +93,28 @@ core::Error body_error(http::BodyStatus status) {
     }
     return core::make_error(Errc::internal_error, "unexpected body status");
 }
+
+// Rolls the store's transaction back unless it was committed, also when an exception
+// passes, so a FastCGI worker never keeps a transaction's locks into its next request.
+class TransactionGuard {
+public:
+    explicit TransactionGuard(store::Store& store) : store_(store) {}
+    ~TransactionGuard() {
+        if (!committed_) store_.rollback();
+    }
+    TransactionGuard(const TransactionGuard&) = delete;
+    TransactionGuard& operator=(const TransactionGuard&) = delete;
+
+    core::Status commit() {
+        auto status = store_.commit();
+        committed_ = status.ok();
+        return status;
+    }
+
+private:
+    store::Store& store_;
+    bool committed_ = false;
+};
 
 } // namespace
 
@@ -172,15 +194,15 @@ http::Response App::exchange(const http::Request& request, const std::string& ba
     core::Error last_error = core::make_error(Errc::internal_error);
     for (int attempt = 1; attempt <= kMaxExchangeAttempts; ++attempt) {
         if (auto begun = services_.store.begin(); !begun) return fail(begun.error(), outcome);
+        TransactionGuard transaction(services_.store);
         auto response = run_exchange(*provider, *profile, outcome);
         if (response) {
-            auto committed = services_.store.commit();
+            auto committed = transaction.commit();
             if (committed) return std::move(*response);
             last_error = committed.error();
         } else {
             last_error = response.error();
         }
-        services_.store.rollback();
         if (last_error.code != Errc::conflict && last_error.code != Errc::retry) break;
     }
     outcome.user_id = 0;

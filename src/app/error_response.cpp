@@ -56,6 +56,7 @@ http::Response error_response(const core::Error& error) {
     auto response = http::json_response(m.status, body);
     if (error.code == Errc::not_authenticated || error.code == Errc::invalid_api_token)
         response.set_header("WWW-Authenticate", "Token");
+    if (error.code == Errc::rate_limited) response.set_header("Retry-After", "60");
     return response;
 }
 

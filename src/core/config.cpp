@@ -9,7 +9,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
 #include <set>
 #include <sstream>
 
@@ -102,7 +101,41 @@ private:
     std::set<std::string> known_;
 };
 
-constexpr std::int64_t kMaxInt = 2147483647;
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+bool is_alnum(char c) { return is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+// [A-Za-z0-9_]{0,32}: spliced into SQL table names, so nothing else may pass.
+bool is_table_prefix(const std::string& text) {
+    return text.size() <= 32 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return is_alnum(c) || c == '_'; });
+}
+
+// http(s)://host[:port] with nothing after it, as browsers send Origin.
+bool is_origin(const std::string& text) {
+    std::size_t i = text.rfind("https://", 0) == 0 ? 8 : text.rfind("http://", 0) == 0 ? 7 : 0;
+    if (i == 0) return false;
+    const std::size_t host_start = i;
+    while (i < text.size() && (is_alnum(text[i]) || text[i] == '.' || text[i] == '-')) ++i;
+    if (i == host_start) return false;
+    if (i == text.size()) return true;
+    if (text[i] != ':') return false;
+    const std::size_t port_digits = text.size() - i - 1;
+    return port_digits >= 1 && port_digits <= 5 &&
+           std::all_of(text.begin() + static_cast<std::ptrdiff_t>(i) + 1, text.end(), is_digit);
+}
+
+// v<1-3 digits>.<1-3 digits>, as Graph API versions are named.
+bool is_api_version(const std::string& text) {
+    const auto dot = text.find('.');
+    if (text.size() < 4 || text[0] != 'v' || dot == std::string::npos) return false;
+    const std::string major = text.substr(1, dot - 1);
+    const std::string minor = text.substr(dot + 1);
+    const auto digits = [](const std::string& part) {
+        return !part.empty() && part.size() <= 3 && std::all_of(part.begin(), part.end(), is_digit);
+    };
+    return digits(major) && digits(minor);
+}
 
 void take_env(const EnvLookup& env, const char* name, std::string& out) {
     if (!out.empty()) return;
@@ -131,16 +164,15 @@ void read_database(Section s, DatabaseConfig& db, const EnvLookup& env) {
     take_env(env, "SOCIALAUTH_DB_PASSWORD", db.password);
     if (db.user.empty()) s.problem("user", "required");
     if (db.name.empty()) s.problem("name", "required");
-    if (!std::regex_match(db.table_prefix, std::regex("[A-Za-z0-9_]{0,32}")))
+    if (!is_table_prefix(db.table_prefix))
         s.problem("table_prefix", "only letters, digits and _ (at most 32)");
 }
 
 void read_http(Section s, HttpConfig& http) {
     s.integer("max_body_bytes", http.max_body_bytes, 256, 16 * 1024 * 1024);
     s.text_list("cors_allowed_origins", http.cors_allowed_origins);
-    static const std::regex origin("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?");
     for (const auto& o : http.cors_allowed_origins)
-        if (!std::regex_match(o, origin))
+        if (!is_origin(o))
             s.problem("cors_allowed_origins",
                       "\"" + o + "\" is not an origin like https://www.example.com");
 }
@@ -209,7 +241,7 @@ void read_facebook(Section s, std::optional<FacebookConfig>& out, const EnvLooku
     s.boolean("trust_email", f.trust_email);
     take_env(env, "SOCIAL_AUTH_FACEBOOK_KEY", f.app_id);
     take_env(env, "SOCIAL_AUTH_FACEBOOK_SECRET", f.app_secret);
-    if (!std::regex_match(f.api_version, std::regex("v[0-9]{1,3}\\.[0-9]{1,3}")))
+    if (!is_api_version(f.api_version))
         s.problem("api_version", "must look like v18.0");
     check_url(s, "graph_url", f.graph_url);
     if (f.app_id.empty() != f.app_secret.empty())

@@ -23,6 +23,8 @@ bool nesting_within(const std::string& text, int max_depth) {
             continue;
         }
         if (c == '"') in_string = true;
+        // jsoncpp takes comments in some places even in strict mode, and stops at a NUL.
+        else if (c == '/' || c == '\0') return false;
         else if (c == '{' || c == '[') {
             if (++depth > max_depth) return false;
         } else if (c == '}' || c == ']') --depth;
@@ -71,6 +73,7 @@ std::string to_json(const Json::Value& value) {
     Json::StreamWriterBuilder builder;
     builder["indentation"] = "";
     builder["emitUTF8"] = true;
+    builder["commentStyle"] = "None";
     return Json::writeString(builder, value);
 }
 

@@ -1,7 +1,6 @@
 #include "http/request.hpp"
 
-#include <cerrno>
-#include <cstdlib>
+#include <limits>
 
 namespace socialauth::http {
 namespace {
@@ -13,11 +12,13 @@ std::string variable_or_empty(const RequestSource& source, const char* name) {
 
 // Only plain decimal digits: strtoll would also take signs, spaces and hex.
 std::optional<std::int64_t> parse_length(const std::string& text) {
-    if (text.empty() || text.size() > 18) return std::nullopt;
+    if (text.empty()) return std::nullopt;
+    constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
     std::int64_t value = 0;
     for (char c : text) {
         if (c < '0' || c > '9') return std::nullopt;
-        value = value * 10 + (c - '0');
+        // Saturates: any length this long is simply too large.
+        value = value > (kMax - 9) / 10 ? kMax : value * 10 + (c - '0');
     }
     return value;
 }

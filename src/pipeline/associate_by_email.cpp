@@ -22,7 +22,10 @@ core::Status associate_by_email(PipelineContext& context, PipelineState& state) 
 
     auto holders = context.store.find_users_by_email(email_key(state.details.email));
     if (!holders) return holders.error();
-    if (holders->empty()) return {};
+    if (holders->empty()) {
+        state.email_holders_checked = true;
+        return {};
+    }
 
     if (!state.details.email_vouched) return email_in_use("address not vouched by provider");
     const auto verified = std::find_if(holders->begin(), holders->end(),

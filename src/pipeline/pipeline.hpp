@@ -37,6 +37,7 @@ struct PipelineState {
     std::optional<store::UserRecord> user;
     std::optional<store::IdentityRecord> identity;
     bool is_new = false;
+    bool email_holders_checked = false; // associate_by_email looked and found nobody
 };
 
 struct PipelineContext {

@@ -686,9 +686,14 @@ BOOST_AUTO_TEST_CASE(logout_all_revokes_every_token_of_that_user_only) {
 
 BOOST_AUTO_TEST_CASE(health_is_ok_while_the_database_answers) {
     expect_answer(handle(get("/health")), 200, R"({"status":"ok"})");
+}
+
+BOOST_AUTO_TEST_CASE(head_is_not_a_method_of_health) {
     Request head = get("/health");
     head.method = "HEAD";
-    BOOST_TEST(handle(head).status == 200);
+    const auto response = handle(head);
+    BOOST_TEST(response.status == 405);
+    BOOST_TEST(*response.header("Allow") == "GET, OPTIONS");
 }
 
 BOOST_AUTO_TEST_CASE(health_is_503_when_the_database_does_not_answer) {
