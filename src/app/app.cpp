@@ -122,6 +122,7 @@ App::App(AppServices services)
     : services_(std::move(services)),
       cors_(services_.config.http.cors_allowed_origins),
       tokens_(services_.config.tokens, services_.store, services_.clock, services_.random),
+      rate_limiter_(services_.config.rate_limits, services_.store, services_.clock),
       pipeline_(services_.config.pipeline) {}
 
 http::Response App::handle(const http::Request& request) {
@@ -187,6 +188,10 @@ http::Response App::exchange(const http::Request& request, const std::string& ba
     auto token = parse_exchange_request(request);
     if (!token) return fail(token.error(), outcome);
 
+    // Before the provider is called and outside the transaction below (see RateLimiter).
+    if (auto admitted = rate_limiter_.admit_exchange(request.remote_addr, backend); !admitted)
+        return fail(admitted.error(), outcome);
+
     providers::Provider* provider = services_.providers(backend);
     auto profile = provider->authenticate(*token);
     if (!profile) return fail(profile.error(), outcome);
@@ -223,6 +228,13 @@ core::Result<http::Response> App::run_exchange(const providers::Provider& provid
 
     if (auto status = services_.store.set_last_login(user.id, services_.clock.now()); !status)
         return status.error();
+    // Read again after that write locked the user's row: a deactivation that committed
+    // meanwhile shows here, and a later one waits for this commit and then revokes the
+    // token issued below (Store::set_user_active), so no live token outlives it.
+    auto current = services_.store.find_user(user.id);
+    if (!current) return current.error();
+    if (!*current || !(*current)->is_active)
+        return core::make_error(Errc::account_inactive, "user deactivated during the exchange");
     auto issued = tokens_.issue(user.id);
     if (!issued) return issued.error();
 

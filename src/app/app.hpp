@@ -4,6 +4,7 @@
 #pragma once
 
 #include "app/cors.hpp"
+#include "app/rate_limiter.hpp"
 #include "app/token_service.hpp"
 #include "core/clock.hpp"
 #include "core/config.hpp"
@@ -60,6 +61,7 @@ private:
     AppServices services_;
     Cors cors_;
     TokenService tokens_;
+    RateLimiter rate_limiter_;
     pipeline::Pipeline pipeline_;
 };
 

@@ -5,6 +5,8 @@ namespace {
 
 using core::Errc;
 
+constexpr std::int64_t kDefaultRetryAfterSeconds = 60;
+
 struct Mapping {
     int status;
     const char* error;
@@ -56,7 +58,11 @@ http::Response error_response(const core::Error& error) {
     auto response = http::json_response(m.status, body);
     if (error.code == Errc::not_authenticated || error.code == Errc::invalid_api_token)
         response.set_header("WWW-Authenticate", "Token");
-    if (error.code == Errc::rate_limited) response.set_header("Retry-After", "60");
+    // Computed by the rate limiter, never taken from input; 60 s when it did not say.
+    if (error.code == Errc::rate_limited)
+        response.set_header("Retry-After", std::to_string(error.retry_after_seconds > 0
+                                                              ? error.retry_after_seconds
+                                                              : kDefaultRetryAfterSeconds));
     return response;
 }
 

@@ -20,6 +20,7 @@ Runtime::Runtime(core::EnvLookup process_env, BackendFactory make_backends, core
 void Runtime::load(const std::string& path, const http::RequestSource& source) {
     app_.reset();
     providers_.reset();
+    provider_cache_.reset();
     backends_ = {};
     config_.reset();
     loaded_path_ = path;
@@ -37,7 +38,9 @@ void Runtime::load(const std::string& path, const http::RequestSource& source) {
     }
     config_ = std::move(load.config);
     backends_ = make_backends_(*config_);
-    providers_ = std::make_unique<providers::ProviderRegistry>(*config_, *backends_.http_client, clock_);
+    provider_cache_ = std::make_unique<StoreCacheStorage>(*backends_.store);
+    providers_ = std::make_unique<providers::ProviderRegistry>(*config_, *backends_.http_client,
+                                                               *provider_cache_, clock_);
     app_ = std::make_unique<App>(AppServices{
         *config_, *backends_.store,
         [registry = providers_.get()](std::string_view name) { return registry->find(name); },

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "app/app.hpp"
+#include "app/store_cache_storage.hpp"
 #include "core/config.hpp"
 #include "core/log.hpp"
 #include "http/http_client.hpp"
@@ -49,6 +50,7 @@ private:
     std::int64_t loaded_mtime_ns_ = 0; // a changed file is loaded again: fixes and rotations apply
     std::optional<core::Config> config_;
     Backends backends_;
+    std::unique_ptr<StoreCacheStorage> provider_cache_; // over backends_.store
     std::unique_ptr<providers::ProviderRegistry> providers_;
     std::unique_ptr<App> app_;
 };

@@ -1,6 +1,8 @@
 #include "core/config.hpp"
 
+#include "core/crypto.hpp"
 #include "core/json.hpp"
+#include "core/text.hpp"
 
 #include <pwd.h>
 #include <sys/stat.h>
@@ -183,14 +185,68 @@ void read_tokens(Section s, TokensConfig& tokens) {
     s.integer("max_per_user", tokens.max_per_user, 0, 100000);
 }
 
-void read_users(Section s, UsersConfig& users) {
+// 32 bytes written as 64 hex digits, or as base64 (standard or URL-safe alphabet,
+// padding optional) as `openssl rand -base64 32` prints them; nullopt otherwise.
+std::optional<std::string> decode_key(std::string text) {
+    constexpr std::size_t kKeyBytes = 32;
+    text = trim(text);
+    const auto hex_value = [](char c) {
+        if (is_digit(c)) return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    if (text.size() == 2 * kKeyBytes &&
+        std::all_of(text.begin(), text.end(), [&](char c) { return hex_value(c) >= 0; })) {
+        std::string key(kKeyBytes, '\0');
+        for (std::size_t i = 0; i < kKeyBytes; ++i)
+            key[i] = static_cast<char>(hex_value(text[2 * i]) * 16 + hex_value(text[2 * i + 1]));
+        return key;
+    }
+    while (!text.empty() && text.back() == '=') text.pop_back();
+    std::replace(text.begin(), text.end(), '+', '-');
+    std::replace(text.begin(), text.end(), '/', '_');
+    auto key = base64url_decode(text);
+    if (!key || key->size() != kKeyBytes) return std::nullopt;
+    return key;
+}
+
+void read_provider_token_key(Section& s, UsersConfig& users, const EnvLookup& env) {
+    constexpr const char* kKeyProblem =
+        "must be 32 bytes as 64 hex digits or base64 (openssl rand -base64 32)";
+    std::string text;
+    s.text("provider_token_key", text);
+    if (!text.empty()) {
+        if (auto key = decode_key(text)) users.provider_token_key = std::move(*key);
+        else s.problem("provider_token_key", kKeyProblem);
+        return;
+    }
+    auto from_env = env("SOCIALAUTH_PROVIDER_TOKEN_KEY");
+    if (!from_env || from_env->empty()) return;
+    if (auto key = decode_key(*from_env)) users.provider_token_key = std::move(*key);
+    else
+        s.problem("provider_token_key", std::string("SOCIALAUTH_PROVIDER_TOKEN_KEY ") + kKeyProblem);
+}
+
+void read_users(Section s, UsersConfig& users, const EnvLookup& env) {
     s.boolean("allow_signup", users.allow_signup);
     s.integer("username_max_length", users.username_max_length, 8, 150);
     s.text_list("protected_user_fields", users.protected_user_fields);
     s.text_list("immutable_user_fields", users.immutable_user_fields);
     s.boolean("store_provider_tokens", users.store_provider_tokens);
+    read_provider_token_key(s, users, env);
     check_user_fields(s, "protected_user_fields", users.protected_user_fields);
     check_user_fields(s, "immutable_user_fields", users.immutable_user_fields);
+}
+
+void read_rate_limit(Section s, RateLimit& limit) {
+    s.integer("requests", limit.requests, 0, 1000000000);
+    s.integer("window_seconds", limit.window_seconds, 1, 86400);
+}
+
+void read_rate_limits(Section s, RateLimitsConfig& limits) {
+    read_rate_limit(s.object("exchange_per_ip"), limits.exchange_per_ip);
+    read_rate_limit(s.object("exchange_per_backend"), limits.exchange_per_backend);
 }
 
 void read_outbound(Section s, OutboundConfig& out) {
@@ -218,6 +274,8 @@ void read_google(Section s, std::optional<GoogleConfig>& out, const EnvLookup& e
     s.text("userinfo_url", g.userinfo_url);
     s.text("tokeninfo_url", g.tokeninfo_url);
     s.text("jwks_url", g.jwks_url);
+    s.integer("leeway_seconds", g.leeway_seconds, 0, 300);
+    s.integer("jwks_refetch_interval_seconds", g.jwks_refetch_interval_seconds, 10, 86400);
     if (g.client_ids.empty())
         if (auto key = env("SOCIAL_AUTH_GOOGLE_OAUTH2_KEY"); key && !key->empty())
             g.client_ids.push_back(*key);
@@ -303,7 +361,8 @@ ConfigLoad parse_config(const std::string& text, const EnvLookup& env) {
         read_database(root.object("database"), config.database, env);
         read_http(root.object("http"), config.http);
         read_tokens(root.object("tokens"), config.tokens);
-        read_users(root.object("users"), config.users);
+        read_users(root.object("users"), config.users, env);
+        read_rate_limits(root.object("rate_limits"), config.rate_limits);
         read_outbound(root.object("outbound"), config.outbound);
         read_pipeline(root, config.pipeline);
         Section providers = root.object("providers");

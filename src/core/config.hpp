@@ -40,6 +40,22 @@ struct UsersConfig {
     std::vector<std::string> protected_user_fields;
     std::vector<std::string> immutable_user_fields;
     bool store_provider_tokens = true;
+    // The AES-256-GCM key for provider tokens at rest: 32 raw bytes, decoded from
+    // provider_token_key (64 hex digits or base64) or SOCIALAUTH_PROVIDER_TOKEN_KEY.
+    // Empty: no key, so provider tokens are not stored at all.
+    std::string provider_token_key;
+};
+
+// At most `requests` hits per fixed window of window_seconds (aligned to the epoch);
+// requests 0: no limit.
+struct RateLimit {
+    std::int64_t requests = 0;
+    std::int64_t window_seconds = 60;
+};
+
+struct RateLimitsConfig {
+    RateLimit exchange_per_ip{30, 60};       // per REMOTE_ADDR (IPv6: per /64)
+    RateLimit exchange_per_backend{600, 60}; // per backend, all clients together
 };
 
 struct OutboundConfig {
@@ -58,6 +74,8 @@ struct GoogleConfig {
     std::string userinfo_url = "https://openidconnect.googleapis.com/v1/userinfo";
     std::string tokeninfo_url = "https://oauth2.googleapis.com/tokeninfo";
     std::string jwks_url = "https://www.googleapis.com/oauth2/v3/certs";
+    std::int64_t leeway_seconds = 60;                 // ID tokens: clock skew allowed on exp/iat/nbf
+    std::int64_t jwks_refetch_interval_seconds = 60;  // at most one JWKS refetch per unknown-kid window
 };
 
 struct FacebookConfig {
@@ -75,6 +93,7 @@ struct Config {
     HttpConfig http;
     TokensConfig tokens;
     UsersConfig users;
+    RateLimitsConfig rate_limits;
     std::vector<std::string> pipeline;
     OutboundConfig outbound;
     std::optional<GoogleConfig> google;     // set only when it has client ids

@@ -3,6 +3,7 @@
 // that is only ever logged. Neither message may contain a token or a secret.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -39,6 +40,9 @@ struct Error {
     Errc code;
     std::string public_message; // may be shown to the client; empty for the default
     std::string detail;         // for the log only
+    // For rate_limited: whole seconds until the client may try again (the Retry-After
+    // header); 0 when not known.
+    std::int64_t retry_after_seconds = 0;
 };
 
 inline Error make_error(Errc code, std::string detail = {}) {

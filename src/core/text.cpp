@@ -68,17 +68,59 @@ std::string truncate_utf8(std::string_view text, std::size_t max_chars) {
     return std::string(text);
 }
 
+namespace {
+
+// Bytes in the UTF-8 sequence this lead byte starts; 0 for a byte that starts none.
+std::size_t utf8_sequence_length(unsigned char lead) noexcept {
+    if ((lead & 0xE0) == 0xC0) return 2;
+    if ((lead & 0xF0) == 0xE0) return 3;
+    if ((lead & 0xF8) == 0xF0) return 4;
+    return 0;
+}
+
+// Characters a terminal or viewer acts on instead of showing: C1 controls (U+0080 to
+// U+009F, among them CSI), line and paragraph separators (U+2028, U+2029) and the
+// bidirectional overrides and isolates (U+202A to U+202E, U+2066 to U+2069) that can
+// make a line read differently from what it holds.
+bool acts_instead_of_showing(std::string_view ch) noexcept {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(ch[i]); };
+    if (ch.size() == 2) return byte(0) == 0xC2 && byte(1) <= 0x9F;
+    if (ch.size() != 3 || byte(0) != 0xE2) return false;
+    if (byte(1) == 0x80) return byte(2) >= 0xA8 && byte(2) <= 0xAE;
+    return byte(1) == 0x81 && byte(2) >= 0xA6 && byte(2) <= 0xA9;
+}
+
+void append_escaped(std::string& out, unsigned char c) {
+    char buf[5];
+    std::snprintf(buf, sizeof buf, "\\x%02x", c);
+    out += buf;
+}
+
+} // namespace
+
 std::string escape_for_log(std::string_view text) {
     std::string out;
     out.reserve(text.size());
-    for (char ch : text) {
-        const auto c = static_cast<unsigned char>(ch);
-        if (c < 0x20 || c == 0x7F || c == '\\') {
-            char buf[5];
-            std::snprintf(buf, sizeof buf, "\\x%02x", c);
-            out += buf;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7F || c == '\\') append_escaped(out, c);
+            else out += text[i];
+            ++i;
+            continue;
+        }
+        const std::size_t length = utf8_sequence_length(c);
+        const std::string_view ch = text.substr(i, length);
+        if (length != 0 && ch.size() == length && is_valid_utf8(ch)) {
+            if (acts_instead_of_showing(ch))
+                for (char byte : ch) append_escaped(out, static_cast<unsigned char>(byte));
+            else
+                out += ch;
+            i += length;
         } else {
-            out += ch;
+            // Not UTF-8: one byte at a time, so the next valid character still shows.
+            append_escaped(out, c);
+            ++i;
         }
     }
     return out;

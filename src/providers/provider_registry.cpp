@@ -6,9 +6,9 @@
 namespace socialauth::providers {
 
 ProviderRegistry::ProviderRegistry(const core::Config& config, http::HttpClient& http,
-                                   const core::Clock& clock) {
+                                   CacheStorage& cache, const core::Clock& clock) {
     if (config.google)
-        providers_.push_back(std::make_unique<GoogleProvider>(*config.google, http, clock));
+        providers_.push_back(std::make_unique<GoogleProvider>(*config.google, http, cache, clock));
     if (config.facebook)
         providers_.push_back(std::make_unique<FacebookProvider>(*config.facebook, http, clock));
 }

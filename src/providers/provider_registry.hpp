@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "core/config.hpp"
 #include "http/http_client.hpp"
+#include "providers/cache_storage.hpp"
 #include "providers/provider.hpp"
 
 #include <memory>
@@ -16,8 +17,10 @@ namespace socialauth::providers {
 
 class ProviderRegistry {
 public:
-    // http and clock must outlive the registry.
-    ProviderRegistry(const core::Config& config, http::HttpClient& http, const core::Clock& clock);
+    // http, cache and clock must outlive the registry. cache is where backends keep
+    // what they fetched (Google's signing keys) for other requests and processes.
+    ProviderRegistry(const core::Config& config, http::HttpClient& http, CacheStorage& cache,
+                     const core::Clock& clock);
 
     // nullptr for a backend that is unknown or not configured.
     Provider* find(std::string_view name);

@@ -83,7 +83,9 @@ MysqlStore::MysqlStore(std::unique_ptr<MysqlConnection> owned) : MysqlStore(*own
 MysqlStore::MysqlStore(MysqlConnection& connection)
     : db_(connection), users_(connection.table_prefix() + "users"),
       identities_(connection.table_prefix() + "social_identities"),
-      tokens_(connection.table_prefix() + "api_tokens") {}
+      tokens_(connection.table_prefix() + "api_tokens"),
+      rate_limits_(connection.table_prefix() + "rate_limits"),
+      provider_cache_(connection.table_prefix() + "provider_cache") {}
 
 Status MysqlStore::begin() { return db_.begin(); }
 
@@ -176,9 +178,23 @@ Status MysqlStore::set_last_login(std::int64_t user_id, core::TimePoint when) {
                   {time_param(when), user_id});
 }
 
-Status MysqlStore::set_user_active(std::int64_t user_id, bool active) {
-    return update("UPDATE " + users_ + " SET is_active = ? WHERE id = ?",
-                  {bool_param(active), user_id});
+Status MysqlStore::set_user_active(std::int64_t user_id, bool active, core::TimePoint when) {
+    // The user row first: an exchange updates it (last_login) before it issues a token,
+    // so the two wait for each other there, and the exchange reads is_active after.
+    const bool own_transaction = !db_.in_transaction();
+    if (own_transaction)
+        if (auto begun = db_.begin(); !begun.ok()) return begun;
+    Status status = update("UPDATE " + users_ + " SET is_active = ? WHERE id = ?",
+                           {bool_param(active), user_id});
+    if (status.ok() && !active)
+        if (auto revoked = revoke_all_tokens(user_id, when); !revoked.ok())
+            status = revoked.error();
+    if (!own_transaction) return status;
+    if (!status.ok()) {
+        db_.rollback();
+        return status;
+    }
+    return db_.commit();
 }
 
 Result<std::optional<IdentityRecord>> MysqlStore::find_identity(const std::string& provider,
@@ -264,6 +280,49 @@ Status MysqlStore::revoke_tokens_beyond(std::int64_t user_id, std::int64_t keep,
     return update("UPDATE " + tokens_ + " SET revoked_at = ? WHERE user_id = ? AND " + kLiveAt +
                       " AND id <= ?",
                   {time_param(when), user_id, time_param(when), *newest_to_revoke});
+}
+
+Result<std::optional<CacheEntry>> MysqlStore::get_cached(const std::string& key) {
+    std::optional<CacheEntry> entry;
+    auto status = db_.query("SELECT value, fetched_at, expires_at FROM " + provider_cache_ +
+                                " WHERE cache_key = ?",
+                            {key}, [&](const SqlRow& row) {
+                                entry = CacheEntry{row.text(1), row.time(2), row.time(3)};
+                            });
+    if (!status.ok()) return status.error();
+    return entry;
+}
+
+Status MysqlStore::put_cached(const std::string& key, const CacheEntry& entry) {
+    // One statement, so concurrent writers never fail on the primary key: the last
+    // one's entry stays.
+    return update("INSERT INTO " + provider_cache_ +
+                      " (cache_key, value, fetched_at, expires_at) VALUES (?, ?, ?, ?)"
+                      " ON DUPLICATE KEY UPDATE value = VALUES(value),"
+                      " fetched_at = VALUES(fetched_at), expires_at = VALUES(expires_at)",
+                  {key, entry.value, time_param(entry.fetched_at), time_param(entry.expires_at)});
+}
+
+Result<std::int64_t> MysqlStore::hit_rate_limit(const std::string& bucket,
+                                                std::int64_t window_seconds,
+                                                core::TimePoint window_start) {
+    const std::int64_t start = core::to_unix_seconds(window_start);
+    // One statement counts the hit and hands the new count back through
+    // LAST_INSERT_ID(expr), which MySQL keeps per session: no read-modify-write race
+    // between processes, and no second statement that could see a later hit.
+    auto hits = db_.insert("INSERT INTO " + rate_limits_ +
+                               " (bucket, window_seconds, window_start, window_end, hits)"
+                               " VALUES (?, ?, ?, ?, LAST_INSERT_ID(1))"
+                               " ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)",
+                           {bucket, window_seconds, start, start + window_seconds});
+    if (!hits.ok()) return hits.error();
+    // The first hit of a window sweeps up rows of ended windows, a bounded batch at a
+    // time. The count stands whatever the sweep does; a failed sweep is retried by
+    // the next new window.
+    if (*hits == 1 && !db_.in_transaction())
+        (void)db_.execute("DELETE FROM " + rate_limits_ + " WHERE window_end <= ? LIMIT 1000",
+                          {start});
+    return *hits;
 }
 
 } // namespace socialauth::store

@@ -39,7 +39,7 @@ public:
     Result<UserRecord> create_user(const NewUser& user) override;
     Status update_user_profile(const UserRecord& user) override;
     Status set_last_login(std::int64_t user_id, core::TimePoint when) override;
-    Status set_user_active(std::int64_t user_id, bool active) override;
+    Status set_user_active(std::int64_t user_id, bool active, core::TimePoint when) override;
 
     Result<std::optional<IdentityRecord>> find_identity(const std::string& provider,
                                                         const std::string& uid) override;
@@ -58,6 +58,12 @@ public:
     Status revoke_tokens_beyond(std::int64_t user_id, std::int64_t keep,
                                 core::TimePoint when) override;
 
+    Result<std::optional<CacheEntry>> get_cached(const std::string& key) override;
+    Status put_cached(const std::string& key, const CacheEntry& entry) override;
+
+    Result<std::int64_t> hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                        core::TimePoint window_start) override;
+
 private:
     explicit MysqlStore(std::unique_ptr<MysqlConnection> owned);
 
@@ -72,6 +78,8 @@ private:
     const std::string users_;
     const std::string identities_;
     const std::string tokens_;
+    const std::string rate_limits_;
+    const std::string provider_cache_;
 };
 
 } // namespace socialauth::store

@@ -38,6 +38,14 @@ struct IdentityRecord {
     std::string extra_data; // JSON text
 };
 
+// A provider_cache row: a document (at most 16 MiB) with when it was fetched and
+// until when it may be used; times in whole seconds.
+struct CacheEntry {
+    std::string value;
+    core::TimePoint fetched_at;
+    core::TimePoint expires_at;
+};
+
 struct TokenRecord {
     std::int64_t id = 0;
     std::string token_hash; // hex SHA-256

@@ -39,7 +39,9 @@ public:
     // Writes username, email, email_verified, first_name, last_name.
     virtual Status update_user_profile(const UserRecord& user) = 0;
     virtual Status set_last_login(std::int64_t user_id, core::TimePoint when) = 0;
-    virtual Status set_user_active(std::int64_t user_id, bool active) = 0;
+    // Deactivating also revokes every live API token of the user (revoked_at = when),
+    // both in one transaction: the caller's when it has one, else one of its own.
+    virtual Status set_user_active(std::int64_t user_id, bool active, core::TimePoint when) = 0;
 
     virtual Result<std::optional<IdentityRecord>> find_identity(const std::string& provider,
                                                                 const std::string& uid) = 0;
@@ -62,6 +64,23 @@ public:
     // Revokes the oldest live tokens so that at most keep remain.
     virtual Status revoke_tokens_beyond(std::int64_t user_id, std::int64_t keep,
                                         core::TimePoint when) = 0;
+
+    // A small shared cache (provider_cache) for what providers fetch, such as Google's
+    // signing keys, so that CGI processes share it. key: at most 191 bytes, compared
+    // byte for byte.
+    // get_cached returns the entry whether or not it has expired. Meant to run outside
+    // a transaction (autocommit): put_cached replaces the entry at once for everyone.
+    virtual Result<std::optional<CacheEntry>> get_cached(const std::string& key) = 0;
+    virtual Status put_cached(const std::string& key, const CacheEntry& entry) = 0;
+
+    // Counts one hit of `bucket` (at most 100 bytes) in the window of window_seconds
+    // that starts at window_start, and returns the window's hits including this one.
+    // Meant to run outside a transaction (autocommit), so that no rollback takes a hit
+    // back; concurrent hits from any process are all counted. Windows that ended by
+    // window_start may be deleted on the way.
+    virtual Result<std::int64_t> hit_rate_limit(const std::string& bucket,
+                                                std::int64_t window_seconds,
+                                                core::TimePoint window_start) = 0;
 };
 
 } // namespace socialauth::store

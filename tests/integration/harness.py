@@ -256,7 +256,10 @@ class HttpClient:
             body = body.encode("utf-8")
         if content_type is not None:
             headers["Content-Type"] = content_type
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        # remote_addr, a loopback address such as 127.0.0.23, becomes the connection's
+        # source address and so lighttpd's REMOTE_ADDR (per-client rate limits)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout,
+                                          source_address=(remote_addr, 0) if remote_addr else None)
         target = route + ("?" + query if query else "")
         started = time.monotonic()
         try:

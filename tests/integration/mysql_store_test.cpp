@@ -17,6 +17,7 @@
 #include "support/memory_store.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -116,6 +117,7 @@ void drop_tables(MysqlConnection& connection) {
     const std::string& p = connection.table_prefix();
     (void)connection.execute_direct("DROP TABLE IF EXISTS " + p + "api_tokens, " + p +
                                     "social_identities, " + p + "users, " + p +
+                                    "provider_cache, " + p + "rate_limits, " + p +
                                     "schema_migrations");
 }
 
@@ -255,7 +257,8 @@ BOOST_AUTO_TEST_CASE(creates_every_table_under_the_prefix) {
                                 {connection.table_prefix(), connection.table_prefix()},
                                 [&](const SqlRow& row) { tables.push_back(row.text(1)); }));
     const std::string& p = connection.table_prefix();
-    BOOST_TEST(tables == (std::vector<std::string>{p + "api_tokens", p + "schema_migrations",
+    BOOST_TEST(tables == (std::vector<std::string>{p + "api_tokens", p + "provider_cache",
+                                                   p + "rate_limits", p + "schema_migrations",
                                                    p + "social_identities", p + "users"}),
                boost::test_tools::per_element());
 }
@@ -521,12 +524,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(sets_last_login_and_active_flag, Backend, Backends
     auto& store = backend.store;
     const auto user = make_user(store, "jane");
     require_ok(store.set_last_login(user.id, at(kNow + 60)));
-    require_ok(store.set_user_active(user.id, false));
+    require_ok(store.set_user_active(user.id, false, at(kNow)));
     auto found = value_of(store.find_user(user.id));
     BOOST_REQUIRE(found.has_value());
     BOOST_CHECK(found->last_login == at(kNow + 60));
     BOOST_TEST(!found->is_active);
-    require_ok(store.set_user_active(user.id, true));
+    require_ok(store.set_user_active(user.id, true, at(kNow)));
     BOOST_TEST(value_of(store.find_user(user.id))->is_active);
 }
 
@@ -774,6 +777,283 @@ BOOST_FIXTURE_TEST_CASE(the_php_query_of_the_spec_finds_live_tokens_in_any_sessi
 
 BOOST_AUTO_TEST_SUITE_END()
 
+BOOST_AUTO_TEST_SUITE(provider_cache)
+
+// Keys of their own per test: the cache table is not emptied between tests.
+std::string cache_key(const std::string& name) { return "test:" + random_prefix() + name; }
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(stores_replaces_and_reads_back_a_cached_document, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const std::string key = cache_key("jwks");
+    BOOST_TEST(!value_of(store.get_cached(key)).has_value());
+    require_ok(store.put_cached(key, {"{\"keys\": []}", at(kNow) + 400ms, at(kNow + 3600)}));
+    auto entry = value_of(store.get_cached(key));
+    BOOST_TEST_REQUIRE(entry.has_value());
+    BOOST_TEST(entry->value == "{\"keys\": []}");
+    BOOST_TEST(core::to_unix_seconds(entry->fetched_at) == kNow);
+    BOOST_TEST(core::to_unix_seconds(entry->expires_at) == kNow + 3600);
+    require_ok(store.put_cached(key, {"", at(kNow + 10), at(kNow + 20)}));
+    entry = value_of(store.get_cached(key));
+    BOOST_TEST_REQUIRE(entry.has_value());
+    BOOST_TEST(entry->value == "");
+    BOOST_TEST(core::to_unix_seconds(entry->fetched_at) == kNow + 10);
+    BOOST_TEST(core::to_unix_seconds(entry->expires_at) == kNow + 20);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(returns_an_expired_entry_too, Backend, Backends) {
+    Backend backend;
+    const std::string key = cache_key("old");
+    require_ok(backend.store.put_cached(key, {"old", at(1000000000), at(1000000060)}));
+    BOOST_TEST(value_of(backend.store.get_cached(key)).has_value());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(cache_keys_compare_byte_for_byte, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const std::string key = cache_key("case");
+    require_ok(store.put_cached(key, {"lower", at(kNow), at(kNow + 60)}));
+    std::string upper = key;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    BOOST_TEST(!value_of(store.get_cached(upper)).has_value());
+    BOOST_TEST(!value_of(store.get_cached(key + " ")).has_value());
+    require_ok(store.put_cached(key + " ", {"spaced", at(kNow), at(kNow + 60)}));
+    BOOST_TEST(value_of(store.get_cached(key))->value == "lower");
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(holds_a_large_document_and_refuses_an_oversized_key, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const std::string key = cache_key("large");
+    const std::string document(300000, 'k');
+    require_ok(store.put_cached(key, {document, at(kNow), at(kNow + 60)}));
+    BOOST_TEST(value_of(store.get_cached(key))->value == document);
+    BOOST_TEST(error_of(store.put_cached(std::string(192, 'k'), {"", at(kNow), at(kNow + 60)})) ==
+               Errc::internal_error);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_document_put_outside_a_transaction_is_seen_at_once_by_others,
+                        StoreFixture) {
+    const std::string key = cache_key("shared");
+    require_ok(store.put_cached(key, {"first", at(kNow), at(kNow + 60)}));
+    BOOST_TEST(value_of(other_store.get_cached(key))->value == "first");
+    require_ok(other_store.put_cached(key, {"second", at(kNow + 1), at(kNow + 61)}));
+    BOOST_TEST(value_of(store.get_cached(key))->value == "second");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(deactivation)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(deactivating_a_user_revokes_every_live_token_for_good, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
+    const auto john = make_user(store, "john");
+    auto revoked = token_for(jane.id, "revoked-earlier");
+    revoked.revoked_at = at(kNow - 10);
+    require_ok(store.insert_token(token_for(jane.id, "live-1")));
+    require_ok(store.insert_token(token_for(jane.id, "live-2")));
+    require_ok(store.insert_token(revoked));
+    require_ok(store.insert_token(token_for(john.id, "johns")));
+
+    require_ok(store.set_user_active(jane.id, false, at(kNow + 60)));
+    BOOST_TEST(!value_of(store.find_user(jane.id))->is_active);
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->revoked_at == at(kNow + 60));
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-2")))->revoked_at == at(kNow + 60));
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("revoked-earlier")))->revoked_at ==
+                at(kNow - 10));
+    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("johns")))->revoked_at.has_value());
+
+    // Reactivating brings no token back.
+    require_ok(store.set_user_active(jane.id, true, at(kNow + 120)));
+    BOOST_TEST(value_of(store.find_user(jane.id))->is_active);
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->revoked_at == at(kNow + 60));
+    BOOST_TEST(value_of(store.revoke_all_tokens(jane.id, at(kNow + 120))) == 0);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(activating_revokes_nothing, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
+    require_ok(store.insert_token(token_for(jane.id, "live")));
+    require_ok(store.set_user_active(jane.id, true, at(kNow)));
+    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("live")))->revoked_at.has_value());
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_deactivation_inside_a_transaction_rolls_back_whole, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
+    require_ok(store.insert_token(token_for(jane.id, "live")));
+    require_ok(store.begin());
+    require_ok(store.set_user_active(jane.id, false, at(kNow)));
+    store.rollback();
+    BOOST_TEST(value_of(store.find_user(jane.id))->is_active);
+    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("live")))->revoked_at.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(the_php_check_refuses_every_token_of_a_deactivated_user, StoreFixture) {
+    const auto jane = make_user(store, "jane");
+    require_ok(store.insert_token(token_for(jane.id, "jane-token")));
+    const auto php_check = [&] {
+        bool found = false;
+        require_ok(other.query("SELECT user_id FROM " + table("api_tokens") +
+                                   " WHERE token_hash = SHA2(?, 256) AND revoked_at IS NULL"
+                                   " AND (expires_at IS NULL OR expires_at > NOW())",
+                               {std::string("jane-token")}, [&](const SqlRow&) { found = true; }));
+        return found;
+    };
+    BOOST_TEST(php_check());
+    require_ok(store.set_user_active(jane.id, false, at(kNow)));
+    BOOST_TEST(!php_check());
+}
+
+// The exchange updates the user's row (last_login) before it issues a token and reads
+// is_active after that; set_user_active updates the same row first. So the two take
+// turns on that row lock, and whichever order they run in, no live token outlives
+// the deactivation. These two tests pin that down for both orders.
+BOOST_FIXTURE_TEST_CASE(a_deactivation_waits_for_a_running_exchange_then_revokes_its_token,
+                        StoreFixture) {
+    const auto jane = make_user(store, "jane");
+    require_ok(store.begin());
+    require_ok(store.set_last_login(jane.id, at(kNow)));
+    BOOST_TEST(value_of(store.find_user(jane.id))->is_active);
+    require_ok(store.insert_token(token_for(jane.id, "issued-while-deactivating")));
+    auto deactivating = std::async(std::launch::async, [&] {
+        return other_store.set_user_active(jane.id, false, at(kNow));
+    });
+    BOOST_TEST((deactivating.wait_for(300ms) == std::future_status::timeout));
+    require_ok(store.commit());
+    require_ok(deactivating.get());
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("issued-while-deactivating")))
+                    ->revoked_at.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(an_exchange_waits_for_a_running_deactivation_then_sees_it, StoreFixture) {
+    const auto jane = make_user(store, "jane");
+    require_ok(other_store.begin());
+    require_ok(other_store.set_user_active(jane.id, false, at(kNow)));
+    require_ok(store.begin());
+    auto exchange = std::async(std::launch::async, [&] {
+        auto status = store.set_last_login(jane.id, at(kNow));
+        if (!status.ok()) return core::Result<bool>(status.error());
+        auto user = store.find_user(jane.id);
+        if (!user.ok()) return core::Result<bool>(user.error());
+        return core::Result<bool>((*user)->is_active);
+    });
+    BOOST_TEST((exchange.wait_for(300ms) == std::future_status::timeout));
+    require_ok(other_store.commit());
+    BOOST_TEST(!value_of(exchange.get())); // the exchange answers account_inactive
+    store.rollback();
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(rate_limits)
+
+// Buckets of their own per test: the counter table is not emptied between tests.
+std::string bucket(const std::string& name) { return "test:" + random_prefix() + name; }
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(counts_hits_per_bucket_window_length_and_window, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const std::string ip = bucket("ip");
+    const std::string other = bucket("other");
+    for (std::int64_t expected = 1; expected <= 5; ++expected)
+        BOOST_TEST(value_of(store.hit_rate_limit(ip, 60, at(kNow))) == expected);
+    BOOST_TEST(value_of(store.hit_rate_limit(other, 60, at(kNow))) == 1);
+    BOOST_TEST(value_of(store.hit_rate_limit(ip, 120, at(kNow))) == 1);
+    BOOST_TEST(value_of(store.hit_rate_limit(ip, 60, at(kNow + 60))) == 1);
+    BOOST_TEST(value_of(store.hit_rate_limit(ip, 60, at(kNow + 60))) == 2);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(buckets_compare_byte_for_byte, Backend, Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const std::string name = bucket("exchange:ip:2001:db8::/64");
+    BOOST_TEST(value_of(store.hit_rate_limit(name, 60, at(kNow))) == 1);
+    std::string upper = name;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    BOOST_TEST(value_of(store.hit_rate_limit(upper, 60, at(kNow))) == 1);
+    BOOST_TEST(value_of(store.hit_rate_limit(name + " ", 60, at(kNow))) == 1);
+    BOOST_TEST(value_of(store.hit_rate_limit(name, 60, at(kNow))) == 2);
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_bucket_name_longer_than_100_bytes_is_refused, Backend, Backends) {
+    Backend backend;
+    const std::string name = bucket("") + std::string(100, 'b');
+    BOOST_TEST(error_of(backend.store.hit_rate_limit(name.substr(0, 101), 60, at(kNow))) ==
+               Errc::internal_error);
+    BOOST_TEST(value_of(backend.store.hit_rate_limit(name.substr(0, 100), 60, at(kNow))) == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_first_hit_of_a_window_sweeps_up_ended_windows, StoreFixture) {
+    const std::string old = bucket("old");
+    const std::string day = bucket("day");
+    const std::string now = bucket("now");
+    // A long window still running, then one that ended long ago (its own first hit
+    // sweeps only windows that ended before it started).
+    (void)value_of(store.hit_rate_limit(day, 86400, at(kNow - 3600)));
+    (void)value_of(store.hit_rate_limit(old, 60, at(kNow - 100000)));
+    const auto rows = [&](const std::string& name) {
+        std::int64_t n = 0;
+        require_ok(connection.query("SELECT COUNT(*) FROM " + table("rate_limits") +
+                                        " WHERE bucket = ?",
+                                    {name}, [&](const SqlRow& row) { n = row.int64(1); }));
+        return n;
+    };
+    BOOST_TEST(rows(old) == 1);
+    BOOST_TEST(value_of(store.hit_rate_limit(now, 60, at(kNow))) == 1);
+    BOOST_TEST(rows(old) == 0);
+    BOOST_TEST(rows(day) == 1); // its window runs until kNow - 3600 + 86400
+    BOOST_TEST(rows(now) == 1);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_hit_outside_a_transaction_is_seen_by_every_session_at_once,
+                        StoreFixture) {
+    const std::string name = bucket("shared");
+    BOOST_TEST(value_of(store.hit_rate_limit(name, 60, at(kNow))) == 1);
+    BOOST_TEST(value_of(other_store.hit_rate_limit(name, 60, at(kNow))) == 2);
+    // A transaction that is rolled back afterwards does not take an earlier hit back.
+    require_ok(store.begin());
+    (void)make_user(store, "jane");
+    store.rollback();
+    BOOST_TEST(value_of(store.hit_rate_limit(name, 60, at(kNow))) == 3);
+}
+
+BOOST_FIXTURE_TEST_CASE(concurrent_hits_from_many_sessions_are_each_counted_once, StoreFixture) {
+    constexpr int kSessions = 8;
+    constexpr int kHitsEach = 25;
+    const std::string name = bucket("crowd");
+    std::vector<std::future<std::vector<std::int64_t>>> sessions;
+    for (int i = 0; i < kSessions; ++i) {
+        sessions.push_back(std::async(std::launch::async, [&name] {
+            MysqlConnection own(test_config(), kNoRevalidation);
+            MysqlStore session(own);
+            std::vector<std::int64_t> seen;
+            for (int hit = 0; hit < kHitsEach; ++hit) {
+                auto hits = session.hit_rate_limit(name, 3600, at(kNow));
+                seen.push_back(hits.ok() ? *hits : -1);
+            }
+            return seen;
+        }));
+    }
+    std::vector<std::int64_t> all;
+    for (auto& session : sessions)
+        for (std::int64_t hits : session.get()) all.push_back(hits);
+    std::sort(all.begin(), all.end());
+    // Every hit got its own count: exactly 1 .. 200, none lost, none seen twice.
+    std::vector<std::int64_t> expected(kSessions * kHitsEach);
+    for (std::size_t i = 0; i < expected.size(); ++i) expected[i] = static_cast<std::int64_t>(i) + 1;
+    BOOST_TEST(all == expected, boost::test_tools::per_element());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
 BOOST_AUTO_TEST_SUITE(transactions)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(rollback_discards_every_write, Backend, Backends) {
@@ -784,7 +1064,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(rollback_discards_every_write, Backend, Backends) 
     const auto john = make_user(store, "john", "john@example.com", true);
     (void)value_of(store.create_identity(john.id, "facebook", "1", "{}", at(kNow)));
     require_ok(store.insert_token(token_for(john.id, "johns")));
-    require_ok(store.set_user_active(jane.id, false));
+    require_ok(store.set_user_active(jane.id, false, at(kNow)));
     store.rollback();
     BOOST_TEST(!store.find_user(john.id)->has_value());
     BOOST_TEST(!value_of(store.find_identity("facebook", "1")).has_value());
@@ -856,7 +1136,7 @@ BOOST_AUTO_TEST_CASE(an_injected_deadlock_aborts_the_transaction_as_mysql_does) 
     testing::MemoryStore store;
     const auto jane = make_user(store, "jane");
     require_ok(store.begin());
-    require_ok(store.set_user_active(jane.id, false));
+    require_ok(store.set_user_active(jane.id, false, at(kNow)));
     store.fail_next("create_identity", Errc::retry);
     BOOST_TEST(error_of(store.create_identity(jane.id, "facebook", "1", "{}", at(kNow))) ==
                Errc::retry);
@@ -900,7 +1180,8 @@ BOOST_AUTO_TEST_CASE(a_connection_lost_in_a_transaction_aborts_it_until_rollback
     require_ok(store.begin());
     const auto jane = make_user(store, "jane");
     kill(connection_id(connection));
-    BOOST_TEST(error_of(store.set_user_active(jane.id, false)) == Errc::service_unavailable);
+    BOOST_TEST(error_of(store.set_user_active(jane.id, false, at(kNow))) ==
+               Errc::service_unavailable);
     // Reconnecting here would run the rest of the unit of work outside any transaction.
     BOOST_TEST(error_of(store.find_user(jane.id)) == Errc::service_unavailable);
     BOOST_TEST(error_of(store.commit()) == Errc::service_unavailable);
@@ -926,7 +1207,7 @@ BOOST_AUTO_TEST_CASE(a_lock_wait_timeout_is_retry_and_aborts_the_transaction) {
     require_ok(store.begin());
     require_ok(store.set_last_login(jane.id, at(kNow)));
     require_ok(other_store.begin());
-    require_ok(other_store.set_user_active(john.id, false));
+    require_ok(other_store.set_user_active(john.id, false, at(kNow)));
     BOOST_TEST(error_of(other_store.set_last_login(jane.id, at(kNow + 1))) == Errc::retry);
     BOOST_TEST(error_of(other_store.find_user(jane.id)) == Errc::retry);
     // MySQL keeps the rest of the transaction after a lock wait timeout; committing

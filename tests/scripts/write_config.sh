@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # write_config.sh DIR: writes DIR/config.json (mode 0600) for the app: the database of
 # start_mariadb.sh on its private socket, the providers at the fake provider of
-# start_fake_provider.sh, outbound.ca_file the test CA, short timeouts.
+# start_fake_provider.sh, outbound.ca_file the test CA, short timeouts, a random
+# users.provider_token_key, and rate limits too high to be met.
 # Environment (all optional):
 #   CONFIG_FILE          output file (default DIR/config.json)
 #   MARIADB_DIR          where start_mariadb.sh ran (default DIR/mysql, else DIR)
@@ -39,7 +40,7 @@ umask 077
 DB_SOCKET=$DB_SOCKET DB_NAME=$DB_NAME DB_USER=$DB_USER DB_PASSWORD=$DB_PASSWORD \
 FAKE_PORT=$port FB_APP=$fb_app CA=$ca OUT=$out \
 "$(python_bin)" - <<'PY'
-import json, os
+import base64, json, os
 env = os.environ
 base = "https://127.0.0.1:%s" % env["FAKE_PORT"]
 config = {
@@ -51,7 +52,13 @@ config = {
     "tokens": {"lifetime_seconds": 2592000, "idle_seconds": 604800, "max_per_user": 20},
     "users": {"allow_signup": True, "username_max_length": 150,
               "protected_user_fields": [], "immutable_user_fields": [],
-              "store_provider_tokens": True},
+              "store_provider_tokens": True,
+              # a fresh key per run: provider tokens are stored encrypted
+              "provider_token_key": base64.b64encode(os.urandom(32)).decode()},
+    # counted on every exchange, yet high enough that only tests that ask for a
+    # limit of their own (a config variant) ever meet one
+    "rate_limits": {"exchange_per_ip": {"requests": 1000000, "window_seconds": 60},
+                    "exchange_per_backend": {"requests": 1000000, "window_seconds": 60}},
     "pipeline": ["social_details", "social_uid", "auth_allowed", "social_user",
                  "get_username", "associate_by_email", "create_user",
                  "associate_user", "load_extra_data", "user_details"],

@@ -21,6 +21,10 @@ constexpr std::size_t kNameChars = 150;
 constexpr std::size_t kProviderChars = 32;
 constexpr std::size_t kUidBytes = 255;
 constexpr std::size_t kTokenHashChars = 64;
+// sql/002_provider_cache.sql.
+constexpr std::size_t kCacheKeyBytes = 191;
+constexpr std::size_t kMediumTextBytes = 16777215;
+constexpr std::size_t kBucketBytes = 100;
 // MySQL's JSON nesting limit.
 constexpr int kJsonDepth = 100;
 // TIMESTAMP holds '1970-01-01 00:00:01' to '2038-01-19 03:14:07' UTC.
@@ -121,6 +125,10 @@ void MemoryStore::fail_next(const std::string& method, Errc code, int times) {
 int MemoryStore::calls(const std::string& method) const {
     const auto found = calls_.find(method);
     return found == calls_.end() ? 0 : found->second;
+}
+
+void MemoryStore::set_is_active_directly(std::int64_t user_id, bool active) {
+    rows_.users.at(user_id).is_active = active;
 }
 
 std::optional<core::Error> MemoryStore::enter(const std::string& method) {
@@ -259,10 +267,16 @@ Status MemoryStore::set_last_login(std::int64_t user_id, core::TimePoint when) {
     return {};
 }
 
-Status MemoryStore::set_user_active(std::int64_t user_id, bool active) {
+Status MemoryStore::set_user_active(std::int64_t user_id, bool active, core::TimePoint when) {
     if (auto error = enter("set_user_active")) return *error;
+    if (!active)
+        if (auto bad = check_time("revoked_at", when); !bad.ok()) return bad;
     const auto found = rows_.users.find(user_id);
     if (found != rows_.users.end()) found->second.is_active = active;
+    if (!active)
+        for (auto& [id, token] : rows_.tokens)
+            if (token.user_id == user_id && is_live(token, when))
+                token.revoked_at = whole_seconds(when);
     return {};
 }
 
@@ -396,6 +410,46 @@ Status MemoryStore::revoke_tokens_beyond(std::int64_t user_id, std::int64_t keep
     for (std::int64_t i = 0; i < excess; ++i)
         live[static_cast<std::size_t>(i)]->revoked_at = whole_seconds(when);
     return {};
+}
+
+Result<std::optional<store::CacheEntry>> MemoryStore::get_cached(const std::string& key) {
+    if (auto error = enter("get_cached")) return *error;
+    const auto found = rows_.provider_cache.find(key);
+    if (found == rows_.provider_cache.end()) return std::optional<store::CacheEntry>();
+    return std::optional<store::CacheEntry>(found->second);
+}
+
+Status MemoryStore::put_cached(const std::string& key, const store::CacheEntry& entry) {
+    if (auto error = enter("put_cached")) return *error;
+    if (key.size() > kCacheKeyBytes) return strict_mode_error("cache_key", "too long");
+    if (auto bad = first_failure({check_time("fetched_at", entry.fetched_at),
+                                  check_time("expires_at", entry.expires_at)});
+        !bad)
+        return bad;
+    if (!core::is_valid_utf8(entry.value)) return strict_mode_error("value", "not UTF-8");
+    if (entry.value.size() > kMediumTextBytes) return strict_mode_error("value", "too long");
+    rows_.provider_cache[key] = store::CacheEntry{entry.value, whole_seconds(entry.fetched_at),
+                                                  whole_seconds(entry.expires_at)};
+    return {};
+}
+
+Result<std::int64_t> MemoryStore::hit_rate_limit(const std::string& bucket,
+                                                 std::int64_t window_seconds,
+                                                 core::TimePoint window_start) {
+    if (auto error = enter("hit_rate_limit")) return *error;
+    if (bucket.size() > kBucketBytes) return strict_mode_error("bucket", "too long");
+    if (window_seconds < 1 || window_seconds > 4294967295LL)
+        return strict_mode_error("window_seconds", "out of range");
+    const std::int64_t start = core::to_unix_seconds(window_start);
+    const std::int64_t hits = ++rows_.rate_limits[RateLimitKey{bucket, window_seconds, start}];
+    if (hits == 1 && !snapshot_) {
+        for (auto it = rows_.rate_limits.begin(); it != rows_.rate_limits.end();) {
+            const auto& [other_bucket, other_seconds, other_start] = it->first;
+            if (other_start + other_seconds <= start) it = rows_.rate_limits.erase(it);
+            else ++it;
+        }
+    }
+    return hits;
 }
 
 } // namespace socialauth::testing

@@ -14,7 +14,8 @@
 // as a dead connection (service_unavailable) or a deadlock (retry) would; inside a
 // transaction those two abort it the way MysqlConnection does (its writes are gone
 // and every call fails with the same code until rollback()). The rows are readable
-// for assertions.
+// for assertions. Rate limit counters (hit_rate_limit) are rows like any other: a
+// rollback takes back hits counted inside the transaction, as InnoDB would.
 #pragma once
 
 #include "store/store.hpp"
@@ -22,6 +23,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 
 namespace socialauth::testing {
 
@@ -45,7 +47,7 @@ public:
     store::Result<store::UserRecord> create_user(const store::NewUser& user) override;
     store::Status update_user_profile(const store::UserRecord& user) override;
     store::Status set_last_login(std::int64_t user_id, core::TimePoint when) override;
-    store::Status set_user_active(std::int64_t user_id, bool active) override;
+    store::Status set_user_active(std::int64_t user_id, bool active, core::TimePoint when) override;
 
     store::Result<std::optional<store::IdentityRecord>>
     find_identity(const std::string& provider, const std::string& uid) override;
@@ -67,11 +69,21 @@ public:
     store::Status revoke_tokens_beyond(std::int64_t user_id, std::int64_t keep,
                                        core::TimePoint when) override;
 
+    store::Result<std::optional<store::CacheEntry>> get_cached(const std::string& key) override;
+    store::Status put_cached(const std::string& key, const store::CacheEntry& entry) override;
+
+    store::Result<std::int64_t> hit_rate_limit(const std::string& bucket,
+                                               std::int64_t window_seconds,
+                                               core::TimePoint window_start) override;
+
     // The next `times` calls of `method` (named as in Store, e.g. "create_user") fail
     // with `code` and change nothing.
     void fail_next(const std::string& method, core::Errc code, int times = 1);
     // How often `method` was called, failed calls included.
     int calls(const std::string& method) const;
+    // Flips users.is_active alone, as another program on the database (a PHP admin
+    // page) may: unlike set_user_active, no token is revoked.
+    void set_is_active_directly(std::int64_t user_id, bool active);
 
     bool in_transaction() const noexcept { return snapshot_.has_value(); }
     const std::map<std::int64_t, store::UserRecord>& users() const noexcept { return rows_.users; }
@@ -81,12 +93,22 @@ public:
     const std::map<std::int64_t, store::TokenRecord>& tokens() const noexcept {
         return rows_.tokens;
     }
+    const std::map<std::string, store::CacheEntry>& provider_cache() const noexcept {
+        return rows_.provider_cache;
+    }
+    // (bucket, window_seconds, window_start in Unix seconds) -> hits.
+    using RateLimitKey = std::tuple<std::string, std::int64_t, std::int64_t>;
+    const std::map<RateLimitKey, std::int64_t>& rate_limits() const noexcept {
+        return rows_.rate_limits;
+    }
 
 private:
     struct Rows {
         std::map<std::int64_t, store::UserRecord> users;
         std::map<std::int64_t, IdentityRow> identities;
         std::map<std::int64_t, store::TokenRecord> tokens;
+        std::map<RateLimitKey, std::int64_t> rate_limits;
+        std::map<std::string, store::CacheEntry> provider_cache;
     };
 
     struct Failure {

@@ -15,6 +15,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -394,7 +395,7 @@ BOOST_AUTO_TEST_CASE(a_profile_without_uid_gets_the_same_invalid_token_answer) {
 BOOST_AUTO_TEST_CASE(an_inactive_user_is_400_account_inactive_and_nothing_changes) {
     const std::string first_token = login();
     const std::int64_t id = store.users().begin()->first;
-    BOOST_TEST_REQUIRE(store.set_user_active(id, false).ok());
+    BOOST_TEST_REQUIRE(store.set_user_active(id, false, clock.now()).ok());
     const sa::store::UserRecord before = store.users().at(id);
     const std::string extra_before = store.identities().begin()->second.record.extra_data;
     const std::size_t tokens_before = store.tokens().size();
@@ -496,6 +497,30 @@ BOOST_AUTO_TEST_CASE(rate_limited_is_429_with_retry_after) {
     expect_answer(response, 429, R"({"error":"rate_limited"})");
     check_standard_headers(response);
     BOOST_TEST(response.header("Retry-After") != nullptr, "SPEC §2.1: 429 comes with Retry-After");
+    BOOST_TEST(header_or_none(response, "Retry-After") == "60");
+}
+
+BOOST_AUTO_TEST_CASE(retry_after_carries_the_seconds_the_limiter_computed) {
+    sa::core::Error error = sa::core::make_error(Errc::rate_limited, "exchange:ip:192.0.2.1 over 30");
+    error.retry_after_seconds = 17;
+    const Response response = sa::app::error_response(error);
+    expect_answer(response, 429, R"({"error":"rate_limited"})");
+    BOOST_TEST(header_or_none(response, "Retry-After") == "17");
+    // Only a 429 says when to come back.
+    error.code = Errc::service_unavailable;
+    BOOST_TEST(sa::app::error_response(error).header("Retry-After") == nullptr);
+}
+
+BOOST_AUTO_TEST_CASE(the_exchange_is_rate_limited_per_client_before_the_provider_is_asked) {
+    config.rate_limits.exchange_per_ip = {2, 60};
+    clock.set(kNow + 45);
+    BOOST_TEST(exchange().status == 200);
+    BOOST_TEST(exchange().status == 200);
+    const Response refused = exchange();
+    expect_answer(refused, 429, R"({"error":"rate_limited"})");
+    BOOST_TEST(header_or_none(refused, "Retry-After") == "15");
+    BOOST_TEST(google.received.size() == 2u);
+    BOOST_TEST(live_tokens() == 2u);
 }
 
 BOOST_AUTO_TEST_CASE(provider_trouble_is_502_provider_unavailable) {
@@ -833,6 +858,82 @@ BOOST_AUTO_TEST_CASE(a_hostile_path_cannot_forge_log_lines) {
     BOOST_TEST(sink->lines.size() == 1u);
     BOOST_TEST(last_log_line().find('\n') == std::string::npos);
     BOOST_TEST(last_log_line().find("status=404") != std::string::npos, last_log_line());
+}
+
+BOOST_AUTO_TEST_CASE(no_control_character_from_a_request_reaches_the_log) {
+    const std::string hostile = "\n2026-01-01T00:00:00Z socialauth info req=x status=200\r\x1b[2J\x1b]0;x\x07";
+    handle(get("/me" + hostile));
+    handle(post("/social/google" + hostile + "/", token_body()));
+    Request bad_method = get(kExchangePath);
+    bad_method.method = "GE\x1bT";
+    handle(bad_method);
+    handle(post(kExchangePath, R"({"access_token": "a\u001b[2Jb"})"));
+    BOOST_TEST_REQUIRE(sink->lines.size() == 4u);
+    for (const auto& line : sink->lines) {
+        for (char c : line) {
+            const auto u = static_cast<unsigned char>(c);
+            BOOST_TEST((u >= 0x20 && u != 0x7F), "raw byte " << int(u) << " in " << line);
+        }
+    }
+    BOOST_TEST(sink->lines[0].find("route=/me\\x0a2026") != std::string::npos, sink->lines[0]);
+}
+
+// ---- response headers never carry input ------------------------------------------------
+
+BOOST_AUTO_TEST_CASE(no_request_value_reaches_a_response_header) {
+    const std::string injected = "\r\nSet-Cookie: owned=1\r\nX-Injected: 1";
+    const std::string api_token = login();
+    std::vector<Request> requests;
+    for (const std::string& origin : {kAllowedOrigin + injected, injected, kAllowedOrigin + "\n",
+                                      "https://evil.example" + injected}) {
+        Request exchange_request = post(kExchangePath, token_body());
+        exchange_request.origin = origin;
+        requests.push_back(exchange_request);
+        Request preflight;
+        preflight.method = "OPTIONS";
+        preflight.path = kExchangePath;
+        preflight.origin = origin;
+        preflight.access_control_request_method = "POST" + injected;
+        requests.push_back(preflight);
+        Request me = get("/me", "Token " + api_token + injected);
+        me.origin = origin;
+        requests.push_back(me);
+    }
+    for (const std::string& path : {"/me" + injected, "/social/google-oauth2" + injected + "/",
+                                    kExchangePath + injected, "/logout" + injected}) {
+        Request request = post(path, token_body());
+        request.origin = kAllowedOrigin;
+        request.remote_addr = "192.0.2.9" + injected;
+        request.content_type = "application/json" + injected;
+        requests.push_back(request);
+    }
+    Request wrong_method = get("/me");
+    wrong_method.method = "PUT" + injected;
+    requests.push_back(wrong_method);
+    requests.push_back(post(kExchangePath, token_body())); // over the limit: 429
+
+    std::set<int> statuses;
+    for (const Request& request : requests) {
+        if (&request == &requests.back()) config.rate_limits.exchange_per_ip = {1, 60};
+        const Response response = handle(request);
+        statuses.insert(response.status);
+        for (const auto& [name, value] : response.headers) {
+            BOOST_TEST_CONTEXT("status " << response.status << " header " << name << ": " << value) {
+                BOOST_TEST(name.find_first_of("\r\n") == std::string::npos);
+                BOOST_TEST(value.find_first_of("\r\n") == std::string::npos);
+                BOOST_TEST(value.find("owned") == std::string::npos);
+                BOOST_TEST(value.find("Injected") == std::string::npos);
+                BOOST_TEST(value.find("evil") == std::string::npos);
+            }
+            BOOST_TEST(name != "Set-Cookie");
+            BOOST_TEST(name != "X-Injected");
+        }
+        const std::string wire = sa::http::serialize_cgi(response);
+        BOOST_TEST(wire.find("owned") == std::string::npos);
+    }
+    // The requests above reached every kind of answer that sets headers of its own.
+    for (const int status : {200, 204, 401, 404, 405, 429})
+        BOOST_TEST(statuses.count(status) == 1u, "no answer with status " << status);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

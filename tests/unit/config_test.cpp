@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -150,14 +151,18 @@ const std::vector<std::string>& config_key_paths() {
         "http.max_body_bytes", "http.cors_allowed_origins",
         "tokens.lifetime_seconds", "tokens.idle_seconds", "tokens.max_per_user",
         "users.allow_signup", "users.username_max_length", "users.protected_user_fields",
-        "users.immutable_user_fields", "users.store_provider_tokens",
+        "users.immutable_user_fields", "users.store_provider_tokens", "users.provider_token_key",
+        "rate_limits.exchange_per_ip.requests", "rate_limits.exchange_per_ip.window_seconds",
+        "rate_limits.exchange_per_backend.requests",
+        "rate_limits.exchange_per_backend.window_seconds",
         "pipeline",
         "outbound.ca_file", "outbound.proxy", "outbound.connect_timeout_ms", "outbound.timeout_ms",
         "outbound.max_response_bytes",
         "providers.google-oauth2.client_ids", "providers.google-oauth2.secret",
         "providers.google-oauth2.whitelisted_domains", "providers.google-oauth2.whitelisted_emails",
         "providers.google-oauth2.userinfo_url", "providers.google-oauth2.tokeninfo_url",
-        "providers.google-oauth2.jwks_url",
+        "providers.google-oauth2.jwks_url", "providers.google-oauth2.leeway_seconds",
+        "providers.google-oauth2.jwks_refetch_interval_seconds",
         "providers.facebook.app_id", "providers.facebook.app_secret",
         "providers.facebook.whitelisted_domains", "providers.facebook.whitelisted_emails",
         "providers.facebook.api_version", "providers.facebook.graph_url",
@@ -200,6 +205,11 @@ BOOST_AUTO_TEST_CASE(minimal_config_gets_the_documented_defaults) {
     BOOST_TEST(c.users.protected_user_fields.empty());
     BOOST_TEST(c.users.immutable_user_fields.empty());
     BOOST_TEST(c.users.store_provider_tokens);
+    BOOST_TEST(c.users.provider_token_key.empty());
+    BOOST_TEST(c.rate_limits.exchange_per_ip.requests == 30);
+    BOOST_TEST(c.rate_limits.exchange_per_ip.window_seconds == 60);
+    BOOST_TEST(c.rate_limits.exchange_per_backend.requests == 600);
+    BOOST_TEST(c.rate_limits.exchange_per_backend.window_seconds == 60);
     BOOST_TEST(c.pipeline == socialauth::core::default_pipeline());
     BOOST_TEST(c.outbound.ca_file == "");
     BOOST_TEST(c.outbound.proxy == "");
@@ -270,6 +280,19 @@ BOOST_AUTO_TEST_CASE(reports_every_bad_value_by_its_key_path) {
         {"users.immutable_user_fields", json_array({"username"})},
         {"users.protected_user_fields", "email"},
         {"users.store_provider_tokens", "false"},
+        {"users.provider_token_key", 1234},
+        {"users.provider_token_key", "too-short"},
+        {"users.provider_token_key", std::string(63, 'a')},
+        {"users.provider_token_key", std::string(64, 'g')},
+        {"users.provider_token_key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZQ=="}, // 31 bytes
+        {"users.provider_token_key", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWZn"}, // 33 bytes
+        {"rate_limits.exchange_per_ip.requests", -1},
+        {"rate_limits.exchange_per_ip.requests", "30"},
+        {"rate_limits.exchange_per_ip.window_seconds", 0},
+        {"rate_limits.exchange_per_ip.window_seconds", 86401},
+        {"rate_limits.exchange_per_backend.requests", 1.5},
+        {"rate_limits.exchange_per_backend.window_seconds", -60},
+        {"rate_limits.exchange_per_ip", 30},
         {"outbound.ca_file", "/nonexistent/socialauth/ca.pem"},
         {"outbound.proxy", 8080},
         {"outbound.connect_timeout_ms", 50},
@@ -284,6 +307,12 @@ BOOST_AUTO_TEST_CASE(reports_every_bad_value_by_its_key_path) {
         {"providers.google-oauth2.userinfo_url", "http://openidconnect.googleapis.com/v1/userinfo"},
         {"providers.google-oauth2.tokeninfo_url", ""},
         {"providers.google-oauth2.jwks_url", "ftp://www.googleapis.com/oauth2/v3/certs"},
+        {"providers.google-oauth2.leeway_seconds", -1},
+        {"providers.google-oauth2.leeway_seconds", 301},
+        {"providers.google-oauth2.leeway_seconds", "60"},
+        {"providers.google-oauth2.jwks_refetch_interval_seconds", 0},
+        {"providers.google-oauth2.jwks_refetch_interval_seconds", 9},
+        {"providers.google-oauth2.jwks_refetch_interval_seconds", 86401},
         {"providers.facebook.app_id", 1234},
         {"providers.facebook.whitelisted_domains", 1},
         {"providers.facebook.api_version", "18.0"},
@@ -319,6 +348,11 @@ BOOST_AUTO_TEST_CASE(accepts_values_at_the_edges_of_their_ranges) {
         {"users.immutable_user_fields", json_array({"email"})},
         {"http.cors_allowed_origins", json_array({"https://www.example.com", "http://localhost:8080"})},
         {"providers.facebook.api_version", "v19.0"},
+        {"rate_limits.exchange_per_ip.requests", 0},
+        {"rate_limits.exchange_per_ip.window_seconds", 1},
+        {"rate_limits.exchange_per_backend.window_seconds", 86400},
+        {"rate_limits.exchange_per_backend.requests", 1000000000},
+        {"users.provider_token_key", ""},
     };
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.path << " = " << socialauth::core::to_json(c.value)) {
@@ -481,6 +515,8 @@ BOOST_AUTO_TEST_CASE(google_is_enabled_only_with_a_client_id) {
     BOOST_TEST(load.config->google->userinfo_url == "https://openidconnect.googleapis.com/v1/userinfo");
     BOOST_TEST(load.config->google->tokeninfo_url == "https://oauth2.googleapis.com/tokeninfo");
     BOOST_TEST(load.config->google->jwks_url == "https://www.googleapis.com/oauth2/v3/certs");
+    BOOST_TEST(load.config->google->leeway_seconds == 60);
+    BOOST_TEST(load.config->google->jwks_refetch_interval_seconds == 60);
 }
 
 BOOST_AUTO_TEST_CASE(facebook_is_enabled_only_with_app_id_and_secret) {
@@ -729,6 +765,14 @@ BOOST_AUTO_TEST_CASE(example_config_states_the_code_defaults) {
     BOOST_TEST(e.users.protected_user_fields == d.users.protected_user_fields);
     BOOST_TEST(e.users.immutable_user_fields == d.users.immutable_user_fields);
     BOOST_TEST(e.users.store_provider_tokens == d.users.store_provider_tokens);
+    BOOST_TEST(e.users.provider_token_key == d.users.provider_token_key);
+    BOOST_TEST(e.rate_limits.exchange_per_ip.requests == d.rate_limits.exchange_per_ip.requests);
+    BOOST_TEST(e.rate_limits.exchange_per_ip.window_seconds ==
+               d.rate_limits.exchange_per_ip.window_seconds);
+    BOOST_TEST(e.rate_limits.exchange_per_backend.requests ==
+               d.rate_limits.exchange_per_backend.requests);
+    BOOST_TEST(e.rate_limits.exchange_per_backend.window_seconds ==
+               d.rate_limits.exchange_per_backend.window_seconds);
     BOOST_TEST(e.pipeline == d.pipeline, boost::test_tools::per_element());
     BOOST_TEST(e.outbound.ca_file == d.outbound.ca_file);
     BOOST_TEST(e.outbound.proxy == d.outbound.proxy);
@@ -741,6 +785,9 @@ BOOST_AUTO_TEST_CASE(example_config_states_the_code_defaults) {
     BOOST_TEST(e.google->userinfo_url == google_defaults.userinfo_url);
     BOOST_TEST(e.google->tokeninfo_url == google_defaults.tokeninfo_url);
     BOOST_TEST(e.google->jwks_url == google_defaults.jwks_url);
+    BOOST_TEST(e.google->leeway_seconds == google_defaults.leeway_seconds);
+    BOOST_TEST(e.google->jwks_refetch_interval_seconds ==
+               google_defaults.jwks_refetch_interval_seconds);
     BOOST_TEST(e.google->whitelisted_domains.empty());
     BOOST_TEST(e.google->whitelisted_emails.empty());
 
@@ -753,6 +800,86 @@ BOOST_AUTO_TEST_CASE(example_config_states_the_code_defaults) {
     BOOST_TEST(fb["api_version"].asString() == facebook_defaults.api_version);
     BOOST_TEST(fb["graph_url"].asString() == facebook_defaults.graph_url);
     BOOST_TEST(fb["trust_email"].asBool() == facebook_defaults.trust_email);
+}
+
+// ---- users.provider_token_key --------------------------------------------------------
+
+namespace {
+
+// The 32 bytes "0123456789abcdef0123456789abcdef" in each accepted spelling.
+const std::string kKeyBytes = "0123456789abcdef0123456789abcdef";
+const std::string kKeyHex = "3031323334353637383961626364656630313233343536373839616263646566";
+const std::string kKeyBase64 = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+
+std::string key_read_from(const std::string& text, const EnvLookup& env = no_env()) {
+    const auto load = parse(text, env);
+    BOOST_TEST_REQUIRE(load.config.has_value(), all_problems(load));
+    return load.config->users.provider_token_key;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(provider_token_key_is_hex_or_base64_of_32_bytes) {
+    const std::vector<std::string> spellings{
+        kKeyHex, kKeyBase64, "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY",
+        " " + kKeyBase64 + "\n"};
+    for (const auto& spelling : spellings)
+        BOOST_TEST(key_read_from(minimal_with("users.provider_token_key", spelling)) == kKeyBytes,
+                   spelling);
+    // Upper-case hex, and base64 with + and / as well as its URL-safe form.
+    std::string upper = kKeyHex;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    BOOST_TEST(key_read_from(minimal_with("users.provider_token_key", upper)) == kKeyBytes);
+    const std::string high(32, '\xFB');
+    BOOST_TEST(key_read_from(minimal_with("users.provider_token_key",
+                                          "+/v7+/v7+/v7+/v7+/v7+/v7+/v7+/v7+/v7+/v7+/s=")) == high);
+    BOOST_TEST(key_read_from(minimal_with("users.provider_token_key",
+                                          "-_v7-_v7-_v7-_v7-_v7-_v7-_v7-_v7-_v7-_v7-_s")) == high);
+}
+
+BOOST_AUTO_TEST_CASE(provider_token_key_may_come_from_the_environment) {
+    const std::string minimal = socialauth::core::to_json(minimal_json());
+    BOOST_TEST(key_read_from(minimal).empty());
+    BOOST_TEST(key_read_from(minimal, env_of({{"SOCIALAUTH_PROVIDER_TOKEN_KEY", kKeyHex}})) ==
+               kKeyBytes);
+    BOOST_TEST(key_read_from(minimal, env_of({{"SOCIALAUTH_PROVIDER_TOKEN_KEY", ""}})).empty());
+    // The file wins over the environment, as for every other secret.
+    const std::string other_hex(64, 'f');
+    BOOST_TEST(key_read_from(minimal_with("users.provider_token_key", other_hex),
+                             env_of({{"SOCIALAUTH_PROVIDER_TOKEN_KEY", kKeyHex}})) ==
+               std::string(32, '\xFF'));
+}
+
+BOOST_AUTO_TEST_CASE(a_malformed_provider_token_key_is_reported_by_key_name_without_its_value) {
+    const std::string secret_looking = "my-secret-passphrase-that-is-no-key";
+    auto load = parse(minimal_with("users.provider_token_key", secret_looking));
+    BOOST_TEST(!load.config.has_value());
+    BOOST_TEST_REQUIRE(problems_naming(load, "users.provider_token_key") == 1u, all_problems(load));
+    BOOST_TEST(all_problems(load).find(secret_looking) == std::string::npos);
+
+    load = parse(socialauth::core::to_json(minimal_json()),
+                 env_of({{"SOCIALAUTH_PROVIDER_TOKEN_KEY", secret_looking}}));
+    BOOST_TEST(!load.config.has_value());
+    BOOST_TEST_REQUIRE(problems_naming(load, "users.provider_token_key") == 1u, all_problems(load));
+    BOOST_TEST(all_problems(load).find("SOCIALAUTH_PROVIDER_TOKEN_KEY") != std::string::npos);
+    BOOST_TEST(all_problems(load).find(secret_looking) == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(rate_limits_are_read_per_limit) {
+    Json::Value root = minimal_json();
+    root["rate_limits"]["exchange_per_ip"]["requests"] = 5;
+    root["rate_limits"]["exchange_per_backend"]["window_seconds"] = 3600;
+    const auto load = parse(socialauth::core::to_json(root));
+    BOOST_TEST_REQUIRE(load.config.has_value(), all_problems(load));
+    const auto& limits = load.config->rate_limits;
+    BOOST_TEST(limits.exchange_per_ip.requests == 5);
+    BOOST_TEST(limits.exchange_per_ip.window_seconds == 60);
+    BOOST_TEST(limits.exchange_per_backend.requests == 600);
+    BOOST_TEST(limits.exchange_per_backend.window_seconds == 3600);
+
+    root["rate_limits"]["exchange_per_client"]["requests"] = 5;
+    BOOST_TEST(problems_naming(parse(socialauth::core::to_json(root)),
+                               "rate_limits.exchange_per_client") == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

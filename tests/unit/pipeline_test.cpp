@@ -6,6 +6,7 @@
 #include "pipeline/steps.hpp"
 
 #include "core/json.hpp"
+#include "core/sealed_token.hpp"
 #include "core/text.hpp"
 #include "support/fixed_clock.hpp"
 #include "support/fixed_random.hpp"
@@ -27,6 +28,7 @@ constexpr std::int64_t kNow = 1767225600; // 2026-01-01T00:00:00Z
 const std::string kBackend = "google-oauth2";
 // Cyrillic "а" (U+0430) in place of the Latin "a" of example.com.
 const std::string kLookalikeDomain = "ex\xD0\xB0mple.com";
+const std::string kTokenKey = "0123456789abcdef0123456789abcdef"; // 32 bytes
 
 std::string code_of(const core::Status& status) {
     return status ? "ok" : std::string(core::errc_name(status.error().code));
@@ -99,6 +101,14 @@ struct PipelineFixture {
     }
 
     const store::UserRecord& user(std::int64_t id) const { return store.users().at(id); }
+
+    // The provider token sealed in extra_data, opened as this backend's identity uid.
+    std::string opened_token(const Json::Value& extra, const std::string& uid) const {
+        auto token = core::open_provider_token(config.users.provider_token_key, kBackend, uid,
+                                               extra["access_token"].asString());
+        BOOST_TEST_REQUIRE(token.has_value(), "does not open: " << core::to_json(extra));
+        return *token;
+    }
 
     Json::Value extra_data_of(std::int64_t identity_id) const {
         auto parsed = core::parse_json(store.identities().at(identity_id).record.extra_data);
@@ -628,7 +638,8 @@ BOOST_AUTO_TEST_CASE(associate_user_reports_a_duplicate_identity_as_a_conflict_t
 
 // ---- load_extra_data ----------------------------------------------------------------
 
-BOOST_AUTO_TEST_CASE(load_extra_data_stores_auth_time_expiry_and_the_provider_token) {
+BOOST_AUTO_TEST_CASE(load_extra_data_stores_auth_time_expiry_and_the_sealed_provider_token) {
+    config.users.provider_token_key = kTokenKey;
     SocialProfile p = profile("g-1", "jane@example.com", true);
     p.access_token = "ya29.provider-token";
     p.token_expires_at = kNow + 3599;
@@ -637,8 +648,76 @@ BOOST_AUTO_TEST_CASE(load_extra_data_stores_auth_time_expiry_and_the_provider_to
     const Json::Value extra = extra_data_of(state->identity->id);
     BOOST_TEST(extra["auth_time"].asInt64() == kNow);
     BOOST_TEST(extra["expires"].asInt64() == 3599);
-    BOOST_TEST(extra["access_token"].asString() == "ya29.provider-token");
     BOOST_TEST(extra["token_type"].asString() == "Bearer");
+    BOOST_TEST(extra["access_token"].asString().rfind("v1:", 0) == 0u);
+    BOOST_TEST(opened_token(extra, "g-1") == "ya29.provider-token");
+    const std::string& text = store.identities().at(state->identity->id).record.extra_data;
+    BOOST_TEST(text.find("ya29.provider-token") == std::string::npos, text);
+}
+
+BOOST_AUTO_TEST_CASE(load_extra_data_keeps_no_provider_token_without_a_key) {
+    // store_provider_tokens is on, but there is nothing to encrypt it with: a token
+    // stored in plain text by an earlier version goes too.
+    BOOST_TEST_REQUIRE(config.users.store_provider_tokens);
+    const auto jane = add_user("jane", "jane@example.com", true);
+    add_identity(jane.id, "g-1", R"({"access_token": "old-plain-token", "auth_time": 1})");
+    SocialProfile p = profile("g-1", "jane@example.com", true);
+    p.access_token = "ya29.provider-token";
+    auto state = run(p);
+    BOOST_TEST_REQUIRE(code_of(state) == "ok");
+    const Json::Value extra = extra_data_of(state->identity->id);
+    BOOST_TEST(!extra.isMember("access_token"));
+    BOOST_TEST(extra["auth_time"].asInt64() == kNow);
+    const std::string& text = store.identities().at(state->identity->id).record.extra_data;
+    BOOST_TEST(text.find("old-plain-token") == std::string::npos);
+    BOOST_TEST(text.find("ya29.provider-token") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(load_extra_data_seals_for_this_identity_only) {
+    config.users.provider_token_key = kTokenKey;
+    SocialProfile p = profile("g-1", "jane@example.com", true);
+    p.access_token = "ya29.provider-token";
+    auto state = run(p);
+    BOOST_TEST_REQUIRE(code_of(state) == "ok");
+    const std::string sealed = extra_data_of(state->identity->id)["access_token"].asString();
+    BOOST_TEST(!core::open_provider_token(kTokenKey, kBackend, "g-2", sealed).has_value());
+    BOOST_TEST(!core::open_provider_token(kTokenKey, "facebook", "g-1", sealed).has_value());
+    BOOST_TEST(!core::open_provider_token(std::string(32, 'k'), kBackend, "g-1", sealed).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(load_extra_data_seals_again_for_a_new_token_or_key) {
+    config.users.provider_token_key = kTokenKey;
+    SocialProfile p = profile("g-1", "jane@example.com", true);
+    p.access_token = "ya29.first";
+    auto state = run(p);
+    BOOST_TEST_REQUIRE(code_of(state) == "ok");
+    const std::int64_t identity = state->identity->id;
+    const std::string first = extra_data_of(identity)["access_token"].asString();
+
+    p.access_token = "ya29.second";
+    BOOST_TEST_REQUIRE(code_of(run(p)) == "ok");
+    BOOST_TEST(opened_token(extra_data_of(identity), "g-1") == "ya29.second");
+
+    // A rotated key: what the old key sealed can't be opened, so it is sealed anew.
+    config.users.provider_token_key = std::string(32, 'N');
+    BOOST_TEST_REQUIRE(code_of(run(p)) == "ok");
+    const std::string resealed = extra_data_of(identity)["access_token"].asString();
+    BOOST_TEST(*core::open_provider_token(config.users.provider_token_key, kBackend, "g-1",
+                                          resealed) == "ya29.second");
+    BOOST_TEST(resealed != first);
+}
+
+BOOST_AUTO_TEST_CASE(load_extra_data_fails_when_no_nonce_can_be_drawn) {
+    config.users.provider_token_key = kTokenKey;
+    const auto jane = add_user("jane", "jane@example.com", true);
+    const auto identity = add_identity(jane.id, "g-1");
+    PipelineState state = prepared(profile("g-1", "jane@example.com", true));
+    state.profile.access_token = "ya29.provider-token";
+    state.user = jane;
+    state.identity = identity;
+    random.fail_next();
+    BOOST_TEST(code_of(step(pipeline::load_extra_data, state)) == "internal_error");
+    BOOST_TEST(store.identities().at(identity.id).record.extra_data == "{}");
 }
 
 BOOST_AUTO_TEST_CASE(load_extra_data_records_an_unknown_expiry_as_null) {
@@ -668,6 +747,7 @@ BOOST_AUTO_TEST_CASE(load_extra_data_keeps_no_provider_token_when_told_not_to) {
 }
 
 BOOST_AUTO_TEST_CASE(load_extra_data_keeps_keys_written_by_other_programs) {
+    config.users.provider_token_key = kTokenKey;
     const auto jane = add_user("jane", "jane@example.com", true);
     add_identity(jane.id, "g-1", R"({"php_app": {"plan": "gold"}, "auth_time": 1, "custom": [1, 2]})");
     SocialProfile p = profile("g-1", "jane@example.com", true);
@@ -678,10 +758,12 @@ BOOST_AUTO_TEST_CASE(load_extra_data_keeps_keys_written_by_other_programs) {
     BOOST_TEST(extra["php_app"]["plan"].asString() == "gold");
     BOOST_TEST(extra["custom"].size() == 2u);
     BOOST_TEST(extra["auth_time"].asInt64() == kNow);
-    BOOST_TEST(extra["access_token"].asString() == "ya29.new");
+    BOOST_TEST(opened_token(extra, "g-1") == "ya29.new");
 }
 
 BOOST_AUTO_TEST_CASE(load_extra_data_writes_nothing_when_nothing_changed) {
+    // Also with a sealed token: the same token is not sealed again with a new nonce.
+    config.users.provider_token_key = kTokenKey;
     SocialProfile p = profile("g-1", "jane@example.com", true);
     p.access_token = "ya29.same";
     p.token_expires_at = kNow + 3600;

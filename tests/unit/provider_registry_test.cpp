@@ -2,6 +2,7 @@
 
 #include "support/fake_http_client.hpp"
 #include "support/fixed_clock.hpp"
+#include "support/memory_cache_storage.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -27,6 +28,7 @@ struct RegistryFixture {
 
     core::Config config;
     testing::FakeHttpClient http;
+    testing::MemoryCacheStorage cache;
     testing::FixedClock clock;
 };
 
@@ -37,7 +39,7 @@ BOOST_FIXTURE_TEST_SUITE(provider_registry, RegistryFixture)
 BOOST_AUTO_TEST_CASE(finds_each_configured_backend_by_its_name) {
     config.google = google();
     config.facebook = facebook();
-    providers::ProviderRegistry registry(config, http, clock);
+    providers::ProviderRegistry registry(config, http, cache, clock);
     providers::Provider* google_provider = registry.find("google-oauth2");
     providers::Provider* facebook_provider = registry.find("facebook");
     BOOST_TEST_REQUIRE(google_provider != nullptr);
@@ -49,7 +51,7 @@ BOOST_AUTO_TEST_CASE(finds_each_configured_backend_by_its_name) {
 BOOST_AUTO_TEST_CASE(finds_nothing_for_an_unknown_backend) {
     config.google = google();
     config.facebook = facebook();
-    providers::ProviderRegistry registry(config, http, clock);
+    providers::ProviderRegistry registry(config, http, cache, clock);
     for (const char* name : {"github", "google", "", "google-oauth2/", "facebook "})
         BOOST_TEST(registry.find(name) == nullptr, '"' << name << '"');
 }
@@ -57,20 +59,20 @@ BOOST_AUTO_TEST_CASE(finds_nothing_for_an_unknown_backend) {
 BOOST_AUTO_TEST_CASE(matches_names_case_sensitively) {
     config.google = google();
     config.facebook = facebook();
-    providers::ProviderRegistry registry(config, http, clock);
+    providers::ProviderRegistry registry(config, http, cache, clock);
     for (const char* name : {"Google-OAuth2", "GOOGLE-OAUTH2", "Facebook", "FACEBOOK"})
         BOOST_TEST(registry.find(name) == nullptr, name);
 }
 
 BOOST_AUTO_TEST_CASE(finds_nothing_for_a_backend_the_config_does_not_enable) {
     config.google = google();
-    providers::ProviderRegistry only_google(config, http, clock);
+    providers::ProviderRegistry only_google(config, http, cache, clock);
     BOOST_TEST(only_google.find("google-oauth2") != nullptr);
     BOOST_TEST(only_google.find("facebook") == nullptr);
 
     config.google.reset();
     config.facebook = facebook();
-    providers::ProviderRegistry only_facebook(config, http, clock);
+    providers::ProviderRegistry only_facebook(config, http, cache, clock);
     BOOST_TEST(only_facebook.find("google-oauth2") == nullptr);
     BOOST_TEST(only_facebook.find("facebook") != nullptr);
 }
@@ -80,7 +82,7 @@ BOOST_AUTO_TEST_CASE(passes_each_backend_its_own_allow_lists) {
     config.google->whitelisted_domains = {"example.com"};
     config.facebook = facebook();
     config.facebook->whitelisted_emails = {"jane@example.org"};
-    providers::ProviderRegistry registry(config, http, clock);
+    providers::ProviderRegistry registry(config, http, cache, clock);
     providers::Provider* google_provider = registry.find("google-oauth2");
     providers::Provider* facebook_provider = registry.find("facebook");
     BOOST_TEST_REQUIRE(google_provider != nullptr);

@@ -162,6 +162,27 @@ BOOST_AUTO_TEST_CASE(escape_for_log_escapes_backslash_so_escapes_cannot_be_forge
     BOOST_TEST(escape_for_log("\\") == "\\x5c");
 }
 
+BOOST_AUTO_TEST_CASE(escape_for_log_escapes_terminal_escapes_c1_controls_and_bidi_overrides) {
+    BOOST_TEST(escape_for_log("a\x1b[31mred") == "a\\x1b[31mred");
+    BOOST_TEST(escape_for_log("\xC2\x9B" "31m") == "\\xc2\\x9b31m");        // U+009B CSI
+    BOOST_TEST(escape_for_log("\xC2\x85") == "\\xc2\\x85");                 // U+0085 NEL
+    BOOST_TEST(escape_for_log("a\xE2\x80\xA8" "b") == "a\\xe2\\x80\\xa8b"); // U+2028
+    BOOST_TEST(escape_for_log("\xE2\x80\xAE" "gpj.exe") == "\\xe2\\x80\\xaegpj.exe"); // RLO
+    BOOST_TEST(escape_for_log("\xE2\x81\xA6") == "\\xe2\\x81\\xa6");         // LRI
+    BOOST_TEST(escape_for_log("\xC2\xA0") == "\xC2\xA0");                       // NBSP shows
+    BOOST_TEST(escape_for_log("\xE2\x80\x94") == "\xE2\x80\x94");             // em dash shows
+}
+
+BOOST_AUTO_TEST_CASE(escape_for_log_escapes_bytes_that_are_not_utf8) {
+    BOOST_TEST(escape_for_log("\x9B" "31m") == "\\x9b31m"); // 8-bit CSI of Latin-1 terminals
+    BOOST_TEST(escape_for_log("\xFF\xFE") == "\\xff\\xfe");
+    BOOST_TEST(escape_for_log("\xC3") == "\\xc3");           // cut short
+    BOOST_TEST(escape_for_log("\xC3(") == "\\xc3(");
+    BOOST_TEST(escape_for_log("\xC0\x8A") == "\\xc0\\x8a"); // overlong newline
+    BOOST_TEST(escape_for_log("\xED\xA0\x80") == "\\xed\\xa0\\x80"); // surrogate
+    BOOST_TEST(escape_for_log("\xE2\x82" "J\xC3\xBC") == "\\xe2\\x82J\xC3\xBC");
+}
+
 BOOST_AUTO_TEST_CASE(escape_for_log_keeps_printable_text_and_utf8) {
     BOOST_TEST(escape_for_log("req=abc status=200") == "req=abc status=200");
     BOOST_TEST(escape_for_log("J\xC3\xBCrgen") == "J\xC3\xBCrgen");

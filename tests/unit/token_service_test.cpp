@@ -340,11 +340,72 @@ BOOST_AUTO_TEST_CASE(revoked_token_is_invalid) {
 }
 
 BOOST_AUTO_TEST_CASE(token_of_an_inactive_user_is_invalid) {
+    // Deactivated by another program on the database, which revoked nothing.
     const std::string token = issue(user_id);
-    BOOST_TEST_REQUIRE(code_of(store.set_user_active(user_id, false)) == "ok");
+    store.set_is_active_directly(user_id, false);
     BOOST_TEST(is(authenticate("Token " + token), core::Errc::invalid_api_token));
-    BOOST_TEST_REQUIRE(code_of(store.set_user_active(user_id, true)) == "ok");
+    BOOST_TEST(store.calls("touch_token") == 0);
+    store.set_is_active_directly(user_id, true);
     BOOST_TEST(code_of(authenticate("Token " + token)) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(deactivation_revokes_every_token_of_the_user_for_good) {
+    const std::string first = issue(user_id);
+    const std::string second = issue(user_id);
+    const std::string johns = issue(other_user_id);
+    clock.set(kNow + 10);
+    BOOST_TEST_REQUIRE(code_of(store.set_user_active(user_id, false, clock.now())) == "ok");
+    BOOST_TEST_REQUIRE(stored(first).revoked_at.has_value());
+    BOOST_TEST(core::to_unix_seconds(*stored(first).revoked_at) == kNow + 10);
+    BOOST_TEST(stored(second).revoked_at.has_value());
+    BOOST_TEST(!stored(johns).revoked_at.has_value());
+
+    // Reactivation brings no old token back; a new login gets a new one.
+    BOOST_TEST_REQUIRE(code_of(store.set_user_active(user_id, true, clock.now())) == "ok");
+    BOOST_TEST(is(authenticate("Token " + first), core::Errc::invalid_api_token));
+    BOOST_TEST(is(authenticate("Token " + second), core::Errc::invalid_api_token));
+    BOOST_TEST(code_of(authenticate("Token " + johns)) == "ok");
+    BOOST_TEST(code_of(authenticate("Token " + issue(user_id))) == "ok");
+}
+
+BOOST_AUTO_TEST_CASE(the_earlier_of_idle_and_absolute_expiry_wins) {
+    config.lifetime_seconds = 3600;
+    config.idle_seconds = 600;
+    const std::string idle = issue(user_id);
+    const std::string busy = issue(user_id);
+    for (std::int64_t t = 300; t < 3600; t += 300) {
+        clock.set(kNow + t);
+        BOOST_TEST(code_of(authenticate("Token " + busy)) == "ok", t);
+    }
+    BOOST_TEST(is(authenticate("Token " + idle), core::Errc::invalid_api_token));
+    clock.set(kNow + 3600);
+    BOOST_TEST(is(authenticate("Token " + busy), core::Errc::invalid_api_token));
+}
+
+BOOST_AUTO_TEST_CASE(a_refused_token_is_not_touched) {
+    config.lifetime_seconds = 60;
+    const std::string token = issue(user_id);
+    clock.set(kNow + 3600);
+    BOOST_TEST(is(authenticate("Token " + token), core::Errc::invalid_api_token));
+    BOOST_TEST(store.calls("touch_token") == 0);
+    BOOST_TEST(!stored(token).last_used.has_value());
+}
+
+BOOST_AUTO_TEST_CASE(cap_counts_only_live_tokens) {
+    config.max_per_user = 2;
+    config.lifetime_seconds = 60;
+    const std::string expired = issue(user_id);
+    const std::string logged_out = issue(user_id);
+    BOOST_TEST_REQUIRE(code_of(store.revoke_token(stored(logged_out).id, clock.now())) == "ok");
+    clock.set(kNow + 60);
+    config.lifetime_seconds = 3600;
+    const std::string first = issue(user_id);
+    const std::string second = issue(user_id);
+    BOOST_TEST(code_of(authenticate("Token " + first)) == "ok");
+    BOOST_TEST(code_of(authenticate("Token " + second)) == "ok");
+    const std::string third = issue(user_id);
+    BOOST_TEST(is(authenticate("Token " + first), core::Errc::invalid_api_token));
+    BOOST_TEST(code_of(authenticate("Token " + third)) == "ok");
 }
 
 BOOST_AUTO_TEST_CASE(database_failure_is_not_reported_as_a_bad_token) {
