@@ -1,6 +1,7 @@
 """No secret in any log (SPEC §7): no provider token, API token, app secret, appsecret
-proof or database password appears in the program's stderr of the CGI runs or in any
-lighttpd error log (where the FastCGI workers' stderr goes). The runner runs this
+proof or database password appears in the program's stderr of the CGI runs, in any
+lighttpd error log (where the FastCGI workers' stderr goes) or in the stderr of the
+workers the tests started themselves (fcgi_client.DirectWorker). The runner runs this
 module last, after every other test recorded the values it used; run alone, it first
 makes a round of requests of its own."""
 
@@ -51,6 +52,7 @@ class NoSecretsInLogs(LogRound, h.E2ETestCase):
     def log_files(self):
         files = [h.path("cgi-stderr.log")]
         files += glob.glob(h.path("lighttpd*", "lighttpd-error.log"))
+        files += glob.glob(h.path("direct-*.log"))
         return [f for f in files if os.path.exists(f)]
 
     def fixed_secrets(self):
