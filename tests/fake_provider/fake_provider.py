@@ -39,7 +39,13 @@ A token object:
    "tokeninfo": {...}, "userinfo": {...}, "debug": {...}, "me": {...},
    # faults: "endpoint" is one of tokeninfo, userinfo, debug_token, me or "*" (default)
    "status": 500, "delay_ms": 3000, "body": "not json", "headers": {"Location": "..."},
-   "content_type": "text/html", "endpoint": "userinfo"}
+   "content_type": "text/html", "endpoint": "userinfo",
+   # misbehaviour instead of an answer: "hang_up" (close the connection without a
+   # word), "endless" (200, no length, JSON that never ends, as fast as it goes),
+   # "trickle" (the same at one byte per 100 ms), "short_body" (a Content-Length
+   # of 1000 and 10 bytes, then close); each stops when the client goes or after
+   # MISBEHAVE_SECONDS
+   "action": "endless"}
   A list "faults": [{"endpoint": ..., "status": ..., ...}, ...] sets faults for
   several endpoints at once.
 
@@ -74,6 +80,7 @@ GOOGLE_WWW_AUTHENTICATE = (
     'Bearer realm="https://accounts.google.com/", error="invalid_token"'
 )
 PROVIDER_ENDPOINTS = ("tokeninfo", "userinfo", "certs", "debug_token", "me")
+MISBEHAVE_SECONDS = 60
 MAX_RECORDED = 20000
 
 
@@ -171,7 +178,7 @@ def fault_for(spec, endpoint):
     for fault in spec.get("faults", []):
         if fault.get("endpoint", "*") in ("*", endpoint):
             return fault
-    if any(k in spec for k in ("status", "delay_ms", "body", "headers", "content_type")):
+    if any(k in spec for k in ("status", "delay_ms", "body", "headers", "content_type", "action")):
         if spec.get("endpoint", "*") in ("*", endpoint):
             return spec
     return None
@@ -224,6 +231,9 @@ class Handler(BaseHTTPRequestHandler):
         delay = fault.get("delay_ms")
         if delay:
             time.sleep(float(delay) / 1000.0)
+        if "action" in fault:
+            self._misbehave(fault["action"])
+            return True
         if "status" in fault or "body" in fault:
             status = int(fault.get("status", 200))
             body = fault.get("body")
@@ -233,6 +243,36 @@ class Handler(BaseHTTPRequestHandler):
                        fault.get("content_type", "application/json; charset=UTF-8"))
             return True
         return False
+
+    def _misbehave(self, action):
+        """The ways a real server breaks mid-answer; the connection ends with it."""
+        self.close_connection = True
+        if action == "hang_up":
+            return
+        if action == "short_body":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            self.wfile.write(b'{"sub": "1')
+            return
+        if action not in ("endless", "trickle"):
+            raise ValueError("fake provider: unknown action %r" % action)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        chunk, pause = (b"x" * 65536, 0) if action == "endless" else (b"x", 0.1)
+        deadline = time.monotonic() + MISBEHAVE_SECONDS
+        try:
+            self.wfile.write(b'{"padding": "')
+            while time.monotonic() < deadline:
+                self.wfile.write(chunk)
+                self.wfile.flush()
+                if pause:
+                    time.sleep(pause)
+        except OSError:
+            pass  # the client gave up, as it should
 
     def _dispatch(self):
         parsed = urllib.parse.urlsplit(self.path)

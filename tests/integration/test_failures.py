@@ -16,11 +16,69 @@ DB_DOWN = {"error": "service_unavailable"}
 
 class ProviderFailureScenarios:
     def assert_502(self, token, backend=GOOGLE, **kwargs):
+        """502 within the outbound time budget (timeout plus a second for the rest),
+        nothing written."""
+        budget = h.load_config()["outbound"]["timeout_ms"] / 1000.0 + 1.0
         before = DB.snapshot()
         resp = self.exchange(token, backend=backend, **kwargs)
         self.assert_json(resp, 502, UNAVAILABLE)
+        self.assertLess(resp.elapsed, budget, "took %.2f s" % resp.elapsed)
         self.assert_unchanged(before)
         return resp
+
+    def test_hang_up_without_an_answer_is_502(self):
+        for endpoint in ("tokeninfo", "userinfo"):
+            with self.subTest(endpoint):
+                token, _ = h.google_token(endpoint=endpoint, action="hang_up")
+                self.assert_502(token)
+        token, _ = h.facebook_token(endpoint="debug_token", action="hang_up")
+        self.assert_502(token, backend=FACEBOOK)
+
+    def test_endless_answer_is_502_at_the_size_limit(self):
+        token, _ = h.google_token(endpoint="userinfo", action="endless")
+        self.assert_502(token)
+        token, _ = h.facebook_token(endpoint="me", action="endless")
+        self.assert_502(token, backend=FACEBOOK)
+
+    def test_trickling_answer_is_502_at_the_timeout(self):
+        token, _ = h.google_token(endpoint="tokeninfo", action="trickle")
+        resp = self.assert_502(token)
+        timeout = h.load_config()["outbound"]["timeout_ms"] / 1000.0
+        self.assertGreater(resp.elapsed, timeout * 0.8, "took %.2f s" % resp.elapsed)
+
+    def test_answer_shorter_than_its_content_length_is_502(self):
+        token, _ = h.google_token(endpoint="userinfo", action="short_body")
+        self.assert_502(token)
+
+    def test_fields_of_the_wrong_type_are_502(self):
+        cases = [("tokeninfo", {"sub": 12345}), ("tokeninfo", {"aud": ["a", "b"]}),
+                 ("tokeninfo", {"exp": "soon"}), ("tokeninfo", {"exp": None}),
+                 ("userinfo", {"email": {"address": "x@example.com"}}),
+                 ("userinfo", {"email_verified": 1}), ("userinfo", {"name": ["A", "B"]})]
+        for endpoint, override in cases:
+            with self.subTest("%s %s" % (endpoint, override)):
+                token, _ = h.google_token(**{endpoint: override})
+                self.assert_502(token)
+
+    def test_facebook_answers_of_the_wrong_shape_are_502(self):
+        cases = [("debug", {"is_valid": "yes"}), ("debug", {"app_id": ["1", "2"]}),
+                 ("me", {"id": 42}), ("me", {"email": False})]
+        for section, override in cases:
+            with self.subTest("%s %s" % (section, override)):
+                token, _ = h.facebook_token(**{section: override})
+                self.assert_502(token, backend=FACEBOOK)
+
+    def test_a_missing_user_or_audience_is_an_invalid_token(self):
+        # nothing proves the token is this site's and names a user: refused, not retried
+        cases = [(GOOGLE, h.google_token(userinfo={"sub": None})[0]),
+                 (GOOGLE, h.google_token(tokeninfo={"aud": None, "azp": None})[0]),
+                 (FACEBOOK, h.facebook_token(debug={"app_id": None})[0]),
+                 (FACEBOOK, h.facebook_token(me={"id": None})[0])]
+        for backend, token in cases:
+            with self.subTest(backend):
+                before = DB.snapshot()
+                self.assert_json(self.exchange(token, backend=backend), 400, h.INVALID_TOKEN_BODY)
+                self.assert_unchanged(before)
 
     def test_tokeninfo_500_is_502(self):
         token, _ = h.google_token(email="f500.%s@example.com" % h.unique(), endpoint="tokeninfo",
@@ -89,7 +147,12 @@ class CgiProviderFailures(ProviderFailureScenarios, h.CgiCase):
 
 
 class FastCgiProviderFailures(ProviderFailureScenarios, h.FastCgiCase):
-    pass
+    def setUp(self):
+        self.workers = h.children_of(h.main_lighttpd_pid())
+
+    def tearDown(self):
+        self.assertEqual(h.children_of(h.main_lighttpd_pid()), self.workers,
+                         "a FastCGI worker died or was replaced")
 
 
 class OutboundConfigFailures(h.CgiCase):
