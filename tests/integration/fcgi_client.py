@@ -56,6 +56,12 @@ def _params(environ):
     return data
 
 
+def begin_and_params(environ):
+    """A request's start: everything before its body (the STDIN stream)."""
+    begin = struct.pack("!HB5x", FCGI_RESPONDER, 0)
+    return _record(FCGI_BEGIN_REQUEST, begin) + _stream(FCGI_PARAMS, _params(environ))
+
+
 def cgi_environment(method, route, body_length, content_type=None, content_length="auto",
                     remote_addr="127.0.0.1", headers=None):
     """The variables a web server sends; content_length "auto" is the body's true length,
@@ -84,12 +90,14 @@ class FastCgiConnection:
     def __init__(self, socket_path, timeout=30):
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         self.sock.settimeout(timeout)
-        self.sock.connect(socket_path)
+        try:
+            self.sock.connect(socket_path)
+        except OSError:
+            self.sock.close()
+            raise
 
     def send(self, environ, body=b""):
-        begin = struct.pack("!HB5x", FCGI_RESPONDER, 0)
-        self.sock.sendall(_record(FCGI_BEGIN_REQUEST, begin) + _stream(FCGI_PARAMS, _params(environ))
-                          + _stream(FCGI_STDIN, body))
+        self.sock.sendall(begin_and_params(environ) + _stream(FCGI_STDIN, body))
 
     def _read_exactly(self, n):
         data = b""
