@@ -1,6 +1,7 @@
 """No secret in any log (SPEC §7): no provider token, API token, app secret, appsecret
 proof or database password appears in the program's stderr of the CGI runs, in any
-lighttpd error log (where the FastCGI workers' stderr goes) or in the stderr of the
+lighttpd error log (where the FastCGI workers' stderr goes), in the logs of the Apache
+and nginx (+ spawn-fcgi) servers of test_apache and test_nginx, or in the stderr of the
 workers the tests started themselves (fcgi_client.DirectWorker). The runner runs this
 module last, after every other test recorded the values it used; run alone, it first
 makes a round of requests of its own."""
@@ -53,6 +54,9 @@ class NoSecretsInLogs(LogRound, h.E2ETestCase):
         files = [h.path("cgi-stderr.log")]
         files += glob.glob(h.path("lighttpd*", "lighttpd-error.log"))
         files += glob.glob(h.path("direct-*.log"))
+        # the servers of test_apache, test_nginx (and test_lighttpd_example, above)
+        files += glob.glob(h.path("apache-*", "error.log"))
+        files += glob.glob(h.path("nginx*", "error.log")) + glob.glob(h.path("nginx*", "app.log"))
         return [f for f in files if os.path.exists(f)]
 
     def fixed_secrets(self):
