@@ -63,3 +63,18 @@ stop_pidfile() {
 check_socket_path() {
     [ "${#1}" -lt 100 ] || die "socket path too long for a unix socket (${#1} bytes): $1; use a shorter directory"
 }
+
+# wait_listening PID PORT [TRIES]: true once PID listens on 127.0.0.1:PORT (checked
+# every 0.05 s, TRIES times, default 100); otherwise stops PID and fails, so a caller
+# can try another port (a free port may be taken between choosing and binding it).
+wait_listening() {
+    local pid=$1 port=$2 tries=${3:-100} i
+    for ((i = 0; i < tries; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then return 0; fi
+        sleep 0.05
+    done
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    return 1
+}

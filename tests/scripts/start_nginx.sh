@@ -99,14 +99,7 @@ CONF
         </dev/null >>"$dir/error.log" 2>&1 &
     pid=$!
     up=
-    for ((i = 0; i < 100; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then up=1; break; fi
-        sleep 0.05
-    done
-    [ -n "$up" ] && break
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    wait_listening "$pid" "$port" && { up=1; break; }
     echo "${0##*/}: nginx did not come up on port $port (attempt $attempt)" >&2
 done
 if [ -z "$up" ]; then
