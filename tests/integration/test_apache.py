@@ -123,7 +123,7 @@ class HtaccessNeedsAuthConfig(ws.SiteCase):
 class PerRequestCost(h.E2ETestCase):
     """Latency of /health and of a failed exchange through Apache with mod_fcgid and
     with plain CGI, printed; asserted is only that every answer was the program's
-    right one (SOCIALAUTH_COST_REQUESTS requests each, default 200)."""
+    right one (SOCIALAUTH_COST_REQUESTS requests each, default 50; more for the note)."""
 
     sites = (ws.apache("apache-cost-fcgid"), ws.apache("apache-cost-cgi", APACHE_FASTCGI="cgi"))
 
@@ -135,7 +135,7 @@ class PerRequestCost(h.E2ETestCase):
             site.start()
 
     def test_measure_cgi_against_fastcgi(self):
-        requests = int(os.environ.get("SOCIALAUTH_COST_REQUESTS", "200"))
+        requests = int(os.environ.get("SOCIALAUTH_COST_REQUESTS", "50"))
         refused = h.unregistered_token("ya29.cost-")
         before = DB.snapshot()
         measured = []
