@@ -16,17 +16,7 @@ const std::string kName = "facebook";
 constexpr std::string_view kDebugToken = "facebook debug_token";
 constexpr std::string_view kMe = "facebook /me";
 
-// Graph error codes that mean "try again later" (unknown, service, and the app, user
-// and page rate limits), whatever the HTTP status.
 constexpr std::array<std::int64_t, 7> kTransientCodes = {1, 2, 4, 17, 32, 341, 613};
-
-std::string api_base(const core::FacebookConfig& config) {
-    std::string base = config.graph_url;
-    while (!base.empty() && base.back() == '/')
-        base.pop_back();
-    if (!config.api_version.empty()) base += "/" + config.api_version;
-    return base;
-}
 
 core::Error graph_error(std::string_view where, const http::HttpReply& reply) {
     if (classify_status(reply.status) != StatusClass::token_refused)
@@ -40,9 +30,7 @@ core::Error graph_error(std::string_view where, const http::HttpReply& reply) {
     const bool transient = error.boolean("is_transient").value_or(false);
     if (!code) return token_rejected(where, status);
     const std::string described = status + " with Graph error code " + std::to_string(*code);
-    if (transient ||
-        std::find(kTransientCodes.begin(), kTransientCodes.end(), *code) != kTransientCodes.end())
-        return provider_trouble(where, described);
+    if (transient || is_transient_graph_error(*code)) return provider_trouble(where, described);
     return token_rejected(where, described);
 }
 
@@ -61,9 +49,21 @@ core::Result<Json::Value> fetch_graph(http::HttpClient& http, const std::string&
 
 } // namespace
 
+std::string graph_api_base(const core::FacebookConfig& config) {
+    std::string base = config.graph_url;
+    while (!base.empty() && base.back() == '/')
+        base.pop_back();
+    if (!config.api_version.empty()) base += "/" + config.api_version;
+    return base;
+}
+
+bool is_transient_graph_error(std::int64_t code) noexcept {
+    return std::find(kTransientCodes.begin(), kTransientCodes.end(), code) != kTransientCodes.end();
+}
+
 FacebookProvider::FacebookProvider(const core::FacebookConfig& config, http::HttpClient& http,
                                    const core::Clock& clock)
-    : config_(config), api_base_(api_base(config)), http_(http), clock_(clock) {}
+    : config_(config), api_base_(graph_api_base(config)), http_(http), clock_(clock) {}
 
 const std::string& FacebookProvider::name() const { return kName; }
 

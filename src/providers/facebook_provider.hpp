@@ -15,6 +15,14 @@
 
 namespace socialauth::providers {
 
+// graph_url without trailing slashes, then "/" and api_version when there is one: the
+// base every Graph call of this backend goes to (socialauth-admin checks it too).
+std::string graph_api_base(const core::FacebookConfig& config);
+
+// Graph error codes that mean "try again later" (unknown, service, and the app, user
+// and page rate limits), whatever the HTTP status.
+bool is_transient_graph_error(std::int64_t code) noexcept;
+
 class FacebookProvider final : public Provider {
 public:
     // http and clock must outlive the provider; the config is copied.
