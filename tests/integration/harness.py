@@ -139,7 +139,7 @@ class Response:
 
 # ---- the program as CGI ------------------------------------------------------------
 
-def _cgi_environment(method, route, query, headers, content_type, content_length, config,
+def cgi_environment(method, route, query, headers, content_type, content_length, config,
                      remote_addr, extra):
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -214,7 +214,7 @@ class CgiClient:
             body = body.encode("utf-8")
         if content_length == "auto":
             content_length = len(body) if body is not None else None
-        environ = _cgi_environment(method, route, query, headers, content_type, content_length,
+        environ = cgi_environment(method, route, query, headers, content_type, content_length,
                                    config or self.config or path("config.json"), remote_addr, env)
         started = time.monotonic()
         proc = subprocess.run([FCGI_BIN], input=body if body is not None else b"",

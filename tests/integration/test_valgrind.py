@@ -160,7 +160,7 @@ class ValgrindCgi(h.E2ETestCase):
 
     def run_cgi(self, name, method, route, body=b"", content_type=None, headers=None):
         log_file = h.path("valgrind-cgi-%s.log" % name)
-        environ = h._cgi_environment(method, route, "", headers or {}, content_type,
+        environ = h.cgi_environment(method, route, "", headers or {}, content_type,
                                      len(body) if method == "POST" else None, self.config,
                                      "127.0.0.1", None)
         proc = subprocess.run(valgrind_command(log_file), input=body, capture_output=True,
