@@ -13,9 +13,15 @@ namespace {
 
 using core::Errc;
 
-// Whole-exchange attempts when the database reports a duplicate key or a deadlock:
-// the losers of a first-login race find the winner's rows on their second attempt.
+// Whole-exchange attempts when the database reports a duplicate key, a deadlock or a
+// lock wait timeout: the losers of a first-login race find the winner's rows on their
+// second attempt.
 constexpr int kMaxExchangeAttempts = 5;
+// Of those, how many may follow a connection lost before COMMIT: the server rolled
+// that transaction back, so a new session may run it again. One, so that a database
+// that keeps dropping sessions answers 503 soon. A connection lost during COMMIT is
+// never retried: the transaction may have been committed.
+constexpr int kMaxReconnectRetries = 1;
 constexpr std::size_t kMaxLoggedPathLength = 120;
 
 struct Route {
@@ -146,14 +152,25 @@ http::Response App::handle(const http::Request& request) {
                        " backend=" + (outcome.backend.empty() ? "-" : outcome.backend) +
                        " duration_ms=" + duration +
                        " user=" + (outcome.user_id != 0 ? std::to_string(outcome.user_id) : "-");
+    if (outcome.retries > 0)
+        line += " retries=" + std::to_string(outcome.retries) + " retried=" + outcome.retried;
     if (!outcome.error_detail.empty()) line += " detail=" + outcome.error_detail;
     services_.logger.log(response.status >= 500 ? core::LogLevel::error : core::LogLevel::info, line);
     return response;
 }
 
+namespace {
+
+std::string describe(const core::Error& error) {
+    std::string text(core::errc_name(error.code));
+    if (!error.detail.empty()) text += ": " + error.detail;
+    return text;
+}
+
+} // namespace
+
 http::Response App::fail(const core::Error& error, RequestOutcome& outcome) {
-    outcome.error_detail = std::string(core::errc_name(error.code));
-    if (!error.detail.empty()) outcome.error_detail += ": " + error.detail;
+    outcome.error_detail = describe(error);
     return error_response(error);
 }
 
@@ -197,16 +214,31 @@ http::Response App::exchange(const http::Request& request, const std::string& ba
     if (!profile) return fail(profile.error(), outcome);
 
     core::Error last_error = core::make_error(Errc::internal_error);
+    int reconnects = 0;
     for (int attempt = 1; attempt <= kMaxExchangeAttempts; ++attempt) {
-        if (auto begun = services_.store.begin(); !begun) return fail(begun.error(), outcome);
+        if (attempt > 1) {
+            ++outcome.retries;
+            outcome.retried = describe(last_error);
+        }
+        if (auto begun = services_.store.begin(); !begun) {
+            last_error = begun.error();
+            break;
+        }
         TransactionGuard transaction(services_.store);
         auto response = run_exchange(*provider, *profile, outcome);
+        bool lost_at_commit = false;
         if (response) {
             auto committed = transaction.commit();
             if (committed) return std::move(*response);
             last_error = committed.error();
+            lost_at_commit = last_error.code == Errc::service_unavailable;
         } else {
             last_error = response.error();
+        }
+        if (last_error.code == Errc::service_unavailable && !lost_at_commit &&
+            reconnects < kMaxReconnectRetries) {
+            ++reconnects;
+            continue;
         }
         if (last_error.code != Errc::conflict && last_error.code != Errc::retry) break;
     }

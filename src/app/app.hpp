@@ -38,6 +38,9 @@ struct RequestOutcome {
     std::string backend;
     std::int64_t user_id = 0;
     std::string error_detail;
+    // Whole-exchange attempts after the first, and why the last one was made.
+    int retries = 0;
+    std::string retried;
 };
 
 class App {

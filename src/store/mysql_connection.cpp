@@ -43,19 +43,28 @@ std::optional<core::TimePoint> SqlRow::optional_time(unsigned column) const {
 namespace {
 
 constexpr int kConnectTimeoutSeconds = 3;
-// Longer than the lock wait below, so that a statement waiting for a lock ends with
-// the server's lock wait timeout (retry) rather than a dropped connection.
+// Longer than the lock waits below, so that a statement waiting for a lock ends with
+// the server's lock wait timeout (retry) rather than a dropped connection: a client
+// that gives up does not stop the server's statement, whose transaction would keep
+// its locks until the wait ended.
 constexpr int kReadWriteTimeoutSeconds = 30;
+// At most this long for a row lock (innodb_lock_wait_timeout) and for a table's
+// metadata lock (lock_wait_timeout, a day by default: LOCK TABLES or a DDL statement
+// would otherwise hold a request until the read timeout). A server configured with a
+// shorter wait keeps it.
 constexpr int kLockWaitTimeoutSeconds = 10;
 
 // Strict, so that too long or malformed values fail instead of being silently cut,
 // whatever the server's default; NO_ENGINE_SUBSTITUTION so a missing InnoDB fails
 // the migration instead of creating MyISAM tables without transactions.
-constexpr const char* kSessionSetup =
-    "SET time_zone = '+00:00', "
-    "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,"
-    "NO_ENGINE_SUBSTITUTION', "
-    "innodb_lock_wait_timeout = ";
+std::string session_setup() {
+    const std::string wait = std::to_string(kLockWaitTimeoutSeconds);
+    return "SET time_zone = '+00:00', "
+           "sql_mode = 'STRICT_ALL_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,"
+           "ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION', "
+           "innodb_lock_wait_timeout = LEAST(@@GLOBAL.innodb_lock_wait_timeout, " + wait + "), "
+           "lock_wait_timeout = LEAST(@@GLOBAL.lock_wait_timeout, " + wait + ")";
+}
 
 enum MysqlError : int {
     kDuplicateKey = 1062,
@@ -174,7 +183,7 @@ public:
 
             connection_.reset(sql::mysql::get_mysql_driver_instance()->connect(options));
             const std::unique_ptr<sql::Statement> statement(connection_->createStatement());
-            statement->execute(kSessionSetup + std::to_string(kLockWaitTimeoutSeconds));
+            statement->execute(session_setup());
             statement->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
         } catch (const sql::SQLException& e) {
             drop();
@@ -306,16 +315,33 @@ private:
             return make_error(*aborted_,
                               "the transaction was aborted; roll back before `" + what + "`");
         revalidate_if_idle();
+        const bool reused = connection_ != nullptr;
         if (auto status = connect(); !status.ok()) return status;
+        int code = 0;
+        Status status = attempt(what, body, code);
+        // "Gone away": the client library could not even send the statement, as the
+        // server had closed this session meanwhile (killed, restarted, timed out).
+        // Outside a transaction nothing was lost with it, and a new session runs the
+        // statement for the first time. A session lost while a statement ran (2013)
+        // is not retried here: that statement may have taken effect.
+        if (!status.ok() && code == kServerGoneAway && reused && !in_transaction_) {
+            if (auto again = connect(); !again.ok()) return again;
+            status = attempt(what, body, code);
+        }
+        if (status.ok()) touch();
+        return status;
+    }
+
+    template <typename Body> Status attempt(const std::string& what, Body& body, int& code) {
         try {
             body(*connection_);
         } catch (const sql::SQLException& e) {
+            code = e.getErrorCode();
             return failure(e, what);
         } catch (const std::exception& e) {
             return make_error(Errc::internal_error,
                               "in `" + what + "`: " + scrubbed(e.what(), config_.password));
         }
-        touch();
         return {};
     }
 

@@ -1,10 +1,13 @@
 // One MySQL/MariaDB session over Connector/C++, which no other header sees. It connects
 // lazily, sets the session up the way the schema assumes (UTC, READ COMMITTED,
-// utf8mb4, strict mode, no automatic reconnect, no multi-statements), caches prepared
+// utf8mb4, strict mode, no automatic reconnect, no multi-statements, row and metadata
+// lock waits of at most 10 s or the server's shorter global value), caches prepared
 // statements by their SQL text for the life of the session and turns every failure
 // into a core::Error: duplicate key -> conflict, deadlock or lock wait timeout ->
 // retry, a lost or refused connection -> service_unavailable (the session is dropped
-// and the next call reconnects), anything else -> internal_error. A transaction that
+// and the next call reconnects), anything else -> internal_error. A statement that
+// could not be sent because the server had closed the session ("gone away") is run
+// once more on a new session when no transaction is open. A transaction that
 // lost its connection or hit a deadlock or lock wait timeout is aborted: every call
 // fails with that same code until rollback(), so no later statement can run outside
 // the transaction the caller believes it is in; a commit() that fails rolls back.

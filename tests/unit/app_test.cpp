@@ -532,16 +532,50 @@ BOOST_AUTO_TEST_CASE(provider_trouble_is_502_provider_unavailable) {
 BOOST_AUTO_TEST_CASE(an_unreachable_database_is_503_service_unavailable) {
     store.fail_next("begin", Errc::service_unavailable);
     expect_answer(exchange(), 503, R"({"error":"service_unavailable"})");
-    store.fail_next("find_identity", Errc::service_unavailable);
+    store.fail_next("find_identity", Errc::service_unavailable, 2); // the retry's too
     expect_answer(exchange(), 503, R"({"error":"service_unavailable"})");
     BOOST_TEST(store.users().empty());
     BOOST_TEST(!store.in_transaction());
 }
 
-BOOST_AUTO_TEST_CASE(a_lost_connection_is_not_retried) {
-    store.fail_next("create_user", Errc::service_unavailable);
+BOOST_AUTO_TEST_CASE(a_connection_lost_before_commit_is_retried_once_on_a_new_session) {
+    // The server rolled the lost session's transaction back: running it again is safe.
+    store.fail_next("create_identity", Errc::service_unavailable);
+    const Response response = exchange();
+    BOOST_TEST_REQUIRE(response.status == 200, response.body);
+    BOOST_TEST(store.calls("begin") == 2);
+    BOOST_TEST(store.users().size() == 1u);
+    BOOST_TEST(store.identities().size() == 1u);
+    BOOST_TEST(store.tokens().size() == 1u);
+    BOOST_TEST(parsed(response)["user"]["id"].asInt64() == store.users().begin()->first);
+    BOOST_TEST(last_log_line().find(" retries=1 retried=service_unavailable: ") != std::string::npos,
+               last_log_line());
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_lost_twice_is_503_and_creates_nothing) {
+    store.fail_next("create_user", Errc::service_unavailable, 2);
+    expect_answer(exchange(), 503, R"({"error":"service_unavailable"})");
+    BOOST_TEST(store.calls("begin") == 2);
+    BOOST_TEST(store.users().empty());
+    BOOST_TEST(store.identities().empty());
+    BOOST_TEST(store.tokens().empty());
+    BOOST_TEST(!store.in_transaction());
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_lost_during_commit_is_not_retried) {
+    // The commit may have reached the server; a second run would issue a second token.
+    store.fail_next("commit", Errc::service_unavailable);
     expect_answer(exchange(), 503, R"({"error":"service_unavailable"})");
     BOOST_TEST(store.calls("begin") == 1);
+}
+
+BOOST_AUTO_TEST_CASE(only_one_reconnect_among_the_retries) {
+    // A conflict first, then lost connections: one of those is retried, not more.
+    store.fail_next("find_identity", Errc::conflict);
+    store.fail_next("create_user", Errc::service_unavailable, 1000);
+    expect_answer(exchange(), 503, R"({"error":"service_unavailable"})");
+    BOOST_TEST(store.calls("begin") == 3);
+    BOOST_TEST(store.users().empty());
 }
 
 BOOST_AUTO_TEST_CASE(misconfigured_answer_is_500_without_detail) {
@@ -601,6 +635,17 @@ BOOST_AUTO_TEST_CASE(a_deadlock_is_retried) {
     BOOST_TEST(store.users().size() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(the_log_line_says_how_often_and_why_an_exchange_was_retried) {
+    BOOST_TEST(exchange().status == 200);
+    BOOST_TEST(last_log_line().find("retries=") == std::string::npos, last_log_line());
+    store.fail_next("set_last_login", Errc::retry, 2);
+    BOOST_TEST(exchange().status == 200);
+    BOOST_TEST(last_log_line().find(" retries=2 retried=retry: injected failure of set_last_login")
+                   != std::string::npos,
+               last_log_line());
+    BOOST_TEST(last_log_line().find("detail=") == std::string::npos, last_log_line());
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_commit_is_retried) {
     store.fail_next("commit", Errc::retry);
     BOOST_TEST(exchange().status == 200);
@@ -611,6 +656,8 @@ BOOST_AUTO_TEST_CASE(a_failed_commit_is_retried) {
 BOOST_AUTO_TEST_CASE(endless_conflicts_give_up_with_503_and_create_nothing) {
     store.fail_next("create_identity", Errc::conflict, 1000);
     expect_answer(exchange(), 503, R"({"error":"service_unavailable"})");
+    BOOST_TEST(last_log_line().find(" retries=4 retried=conflict: ") != std::string::npos,
+               last_log_line());
     BOOST_TEST(store.users().empty());
     BOOST_TEST(store.identities().empty());
     BOOST_TEST(store.tokens().empty());
