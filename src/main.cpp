@@ -4,6 +4,8 @@
 #include "core/log.hpp"
 #include "http/curl_http_client.hpp"
 #include "http/fastcgi_server.hpp"
+#include "store/embedded_migrations.hpp"
+#include "store/mysql_migrator.hpp"
 #include "store/mysql_store.hpp"
 
 #include <memory>
@@ -15,7 +17,11 @@ int main() {
         core::process_environment(),
         [](const core::Config& config) {
             return app::Backends{std::make_unique<store::MysqlStore>(config.database),
-                                 std::make_unique<http::CurlHttpClient>(config.outbound)};
+                                 std::make_unique<http::CurlHttpClient>(config.outbound),
+                                 [database = config.database] {
+                                     return store::MysqlMigrator(database).migrate(
+                                         store::embedded_migrations());
+                                 }};
         },
         logger);
     return http::serve_requests([&](http::RequestSource& source) { return runtime.serve(source); });

@@ -1,5 +1,7 @@
 #include "app/runtime.hpp"
 
+#include "app/error_response.hpp"
+
 #include <sys/stat.h>
 
 namespace socialauth::app {
@@ -37,6 +39,7 @@ void Runtime::load(const std::string& path, const http::RequestSource& source) {
         return;
     }
     config_ = std::move(load.config);
+    schema_checked_ = !config_->database.auto_migrate;
     backends_ = make_backends_(*config_);
     provider_cache_ = std::make_unique<StoreCacheStorage>(*backends_.store);
     providers_ = std::make_unique<providers::ProviderRegistry>(*config_, *backends_.http_client,
@@ -45,6 +48,21 @@ void Runtime::load(const std::string& path, const http::RequestSource& source) {
         *config_, *backends_.store,
         [registry = providers_.get()](std::string_view name) { return registry->find(name); },
         clock_, random_, logger_});
+}
+
+bool Runtime::schema_ready(const http::Request& request) {
+    if (schema_checked_) return true;
+    // The migrator serializes processes on a database lock, so of several workers
+    // starting at once one applies the files and the others find nothing to do.
+    const auto applied = backends_.migrate_schema();
+    if (!applied) {
+        logger_.error("method=" + request.method + " route=" + request.path +
+                      " status=503 detail=auto_migrate: " + applied.error().detail);
+        return false;
+    }
+    for (const std::string& version : *applied) logger_.info("auto_migrate: applied " + version);
+    schema_checked_ = true;
+    return true;
 }
 
 http::Response Runtime::serve(http::RequestSource& source) {
@@ -58,6 +76,8 @@ http::Response Runtime::serve(http::RequestSource& source) {
                       " status=500 detail=server_misconfigured");
         return misconfigured_response();
     }
+    if (!schema_ready(request))
+        return error_response(core::make_error(core::Errc::service_unavailable, "auto_migrate failed"));
     http::read_request_body(source, request, config_->http.max_body_bytes);
     return app_->handle(request);
 }

@@ -20,6 +20,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace socialauth::app {
 
@@ -27,6 +28,8 @@ namespace socialauth::app {
 struct Backends {
     std::unique_ptr<store::Store> store;
     std::unique_ptr<http::HttpClient> http_client;
+    // Brings the schema up to date ("auto_migrate"); the versions it applied.
+    std::function<core::Result<std::vector<std::string>>()> migrate_schema;
 };
 
 using BackendFactory = std::function<Backends(const core::Config& config)>;
@@ -39,6 +42,9 @@ public:
 
 private:
     void load(const std::string& path, const http::RequestSource& source);
+    // Runs the migrations once per loaded config when it asks for auto_migrate; false
+    // (logged) when they failed, so the request gets 503 and the next one tries again.
+    bool schema_ready(const http::Request& request);
 
     core::EnvLookup process_env_;
     BackendFactory make_backends_;
@@ -49,6 +55,7 @@ private:
     std::optional<std::string> loaded_path_;
     std::int64_t loaded_mtime_ns_ = 0; // a changed file is loaded again: fixes and rotations apply
     std::optional<core::Config> config_;
+    bool schema_checked_ = false;
     Backends backends_;
     std::unique_ptr<StoreCacheStorage> provider_cache_; // over backends_.store
     std::unique_ptr<providers::ProviderRegistry> providers_;

@@ -163,6 +163,7 @@ void read_database(Section s, DatabaseConfig& db, const EnvLookup& env) {
     s.text("password", db.password);
     s.text("name", db.name);
     s.text("table_prefix", db.table_prefix);
+    s.boolean("auto_migrate", db.auto_migrate);
     take_env(env, "SOCIALAUTH_DB_PASSWORD", db.password);
     if (db.user.empty()) s.problem("user", "required");
     if (db.name.empty()) s.problem("name", "required");

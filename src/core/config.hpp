@@ -21,6 +21,9 @@ struct DatabaseConfig {
     std::string password;
     std::string name;
     std::string table_prefix;
+    // Apply the migrations compiled into the program at a process's first request
+    // (for hosts without a shell to run socialauth-admin migrate on).
+    bool auto_migrate = false;
 };
 
 struct HttpConfig {

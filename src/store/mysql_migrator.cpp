@@ -70,21 +70,9 @@ std::vector<std::string> split_sql_statements(const std::string& text) {
     return statements;
 }
 
-MysqlMigrator::MysqlMigrator(core::DatabaseConfig config)
-    : MysqlMigrator(std::make_unique<MysqlConnection>(std::move(config))) {}
-
-MysqlMigrator::MysqlMigrator(std::unique_ptr<MysqlConnection> owned) : MysqlMigrator(*owned) {
-    owned_ = std::move(owned);
-}
-
-MysqlMigrator::MysqlMigrator(MysqlConnection& connection)
-    : db_(connection), migrations_table_(connection.table_prefix() + "schema_migrations"),
-      lock_name_(connection.table_prefix() + "socialauth_migrate") {}
-
-core::Result<std::vector<MysqlMigrator::Migration>>
-MysqlMigrator::migrations_on_disk(const std::string& directory) {
+core::Result<std::vector<MigrationScript>> read_migration_directory(const std::string& directory) {
     namespace fs = std::filesystem;
-    std::vector<Migration> found;
+    std::vector<MigrationScript> found;
     std::error_code error;
     for (fs::directory_iterator it(directory, error), end; !error && it != end;
          it.increment(error)) {
@@ -96,15 +84,31 @@ MysqlMigrator::migrations_on_disk(const std::string& directory) {
                               "migration file " + it->path().string() +
                                   " is not named NNN_name.sql (letters, digits, _; at most " +
                                   std::to_string(kMaxVersionLength) + " before .sql)");
-        found.push_back({std::move(version), it->path().string()});
+        std::ifstream file(it->path(), std::ios::binary);
+        std::stringstream text;
+        text << file.rdbuf();
+        if (!file) return make_error(Errc::server_misconfigured, "cannot read " + it->path().string());
+        found.push_back({std::move(version), text.str()});
     }
     if (error)
         return make_error(Errc::server_misconfigured,
                           "cannot read migration directory " + directory + ": " + error.message());
-    std::sort(found.begin(), found.end(),
-              [](const Migration& a, const Migration& b) { return a.version < b.version; });
+    std::sort(found.begin(), found.end(), [](const MigrationScript& a, const MigrationScript& b) {
+        return a.version < b.version;
+    });
     return found;
 }
+
+MysqlMigrator::MysqlMigrator(core::DatabaseConfig config)
+    : MysqlMigrator(std::make_unique<MysqlConnection>(std::move(config))) {}
+
+MysqlMigrator::MysqlMigrator(std::unique_ptr<MysqlConnection> owned) : MysqlMigrator(*owned) {
+    owned_ = std::move(owned);
+}
+
+MysqlMigrator::MysqlMigrator(MysqlConnection& connection)
+    : db_(connection), migrations_table_(connection.table_prefix() + "schema_migrations"),
+      lock_name_(connection.table_prefix() + "socialauth_migrate") {}
 
 core::Result<std::vector<std::string>> MysqlMigrator::applied_versions() {
     // Asked before reading, so that pending() never creates anything.
@@ -129,59 +133,68 @@ Status MysqlMigrator::ensure_migrations_table() {
         " PRIMARY KEY (version)) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4");
 }
 
-core::Result<std::vector<MysqlMigrator::Migration>>
-MysqlMigrator::pending_migrations(const std::string& directory) {
-    auto on_disk = migrations_on_disk(directory);
-    if (!on_disk.ok()) return on_disk.error();
+core::Result<std::vector<const MigrationScript*>>
+MysqlMigrator::pending_scripts(const std::vector<MigrationScript>& scripts) {
     auto applied = applied_versions();
     if (!applied.ok()) return applied.error();
-    std::vector<Migration> pending;
-    for (Migration& migration : *on_disk)
-        if (std::find(applied->begin(), applied->end(), migration.version) == applied->end())
-            pending.push_back(std::move(migration));
+    std::vector<const MigrationScript*> pending;
+    for (const MigrationScript& script : scripts)
+        if (std::find(applied->begin(), applied->end(), script.version) == applied->end())
+            pending.push_back(&script);
     return pending;
 }
 
-core::Result<std::vector<std::string>> MysqlMigrator::pending(const std::string& directory) {
-    auto migrations = pending_migrations(directory);
-    if (!migrations.ok()) return migrations.error();
+core::Result<std::vector<std::string>>
+MysqlMigrator::pending(const std::vector<MigrationScript>& scripts) {
+    auto pending = pending_scripts(scripts);
+    if (!pending.ok()) return pending.error();
     std::vector<std::string> versions;
-    for (const Migration& migration : *migrations) versions.push_back(migration.version);
+    for (const MigrationScript* script : *pending) versions.push_back(script->version);
     return versions;
 }
 
-Status MysqlMigrator::apply(const Migration& migration) {
-    std::ifstream file(migration.path, std::ios::binary);
-    std::stringstream text;
-    text << file.rdbuf();
-    if (!file) return make_error(Errc::server_misconfigured, "cannot read " + migration.path);
-    for (const std::string& statement :
-         split_sql_statements(with_prefix(text.str(), db_.table_prefix()))) {
+core::Result<std::vector<std::string>> MysqlMigrator::pending(const std::string& directory) {
+    auto scripts = read_migration_directory(directory);
+    if (!scripts.ok()) return scripts.error();
+    return pending(*scripts);
+}
+
+Status MysqlMigrator::apply(const MigrationScript& script) {
+    const std::string sql = with_prefix(script.sql, db_.table_prefix());
+    for (const std::string& statement : split_sql_statements(sql)) {
         if (auto status = db_.execute_direct(statement); !status.ok()) {
             core::Error error = status.error();
-            error.detail = "migration " + migration.version + ": " + error.detail;
+            error.detail = "migration " + script.version + ": " + error.detail;
             return error;
         }
     }
     auto recorded = db_.execute("INSERT INTO " + migrations_table_ + " (version) VALUES (?)",
-                                {migration.version});
+                                {script.version});
     if (!recorded.ok()) return recorded.error();
     return {};
 }
 
-core::Result<std::vector<std::string>> MysqlMigrator::migrate_locked(const std::string& directory) {
+core::Result<std::vector<std::string>>
+MysqlMigrator::migrate_locked(const std::vector<MigrationScript>& scripts) {
     if (auto status = ensure_migrations_table(); !status.ok()) return status.error();
-    auto migrations = pending_migrations(directory);
-    if (!migrations.ok()) return migrations.error();
+    auto pending = pending_scripts(scripts);
+    if (!pending.ok()) return pending.error();
     std::vector<std::string> applied;
-    for (const Migration& migration : *migrations) {
-        if (auto status = apply(migration); !status.ok()) return status.error();
-        applied.push_back(migration.version);
+    for (const MigrationScript* script : *pending) {
+        if (auto status = apply(*script); !status.ok()) return status.error();
+        applied.push_back(script->version);
     }
     return applied;
 }
 
 core::Result<std::vector<std::string>> MysqlMigrator::migrate(const std::string& directory) {
+    auto scripts = read_migration_directory(directory);
+    if (!scripts.ok()) return scripts.error();
+    return migrate(*scripts);
+}
+
+core::Result<std::vector<std::string>>
+MysqlMigrator::migrate(const std::vector<MigrationScript>& scripts) {
     if (db_.in_transaction())
         return make_error(Errc::internal_error, "migrate() inside a transaction");
     std::optional<std::int64_t> locked;
@@ -193,7 +206,7 @@ core::Result<std::vector<std::string>> MysqlMigrator::migrate(const std::string&
     if (locked != 1)
         return make_error(locked ? Errc::retry : Errc::internal_error,
                           "cannot take the migration lock " + lock_name_);
-    auto applied = migrate_locked(directory);
+    auto applied = migrate_locked(scripts);
     // A session that died has released its lock with it.
     (void)db_.query("SELECT RELEASE_LOCK(?)", {lock_name_}, [](const SqlRow&) {});
     return applied;

@@ -21,6 +21,16 @@
 
 namespace socialauth::store {
 
+// One migration file: its version (the name without ".sql") and its text.
+struct MigrationScript {
+    std::string version;
+    std::string sql;
+};
+
+// The migration files of directory, in order; Errc::server_misconfigured when the
+// directory or a file can't be read or a .sql file is misnamed.
+core::Result<std::vector<MigrationScript>> read_migration_directory(const std::string& directory);
+
 class MysqlMigrator {
 public:
     // How long migrate() waits for another process's migration to finish.
@@ -32,29 +42,26 @@ public:
     // Works on a connection the caller owns and keeps alive; never inside a transaction.
     explicit MysqlMigrator(MysqlConnection& connection);
 
-    // The versions in directory not yet applied, in order. Creates nothing.
+    // The versions of scripts not yet applied, in order. Creates nothing.
+    core::Result<std::vector<std::string>> pending(const std::vector<MigrationScript>& scripts);
     core::Result<std::vector<std::string>> pending(const std::string& directory);
 
-    // Applies every pending file of directory; returns the versions it applied, in
-    // order (none when the schema is up to date). Errc::retry when another migration
-    // held the lock for kLockWaitSeconds; Errc::server_misconfigured when the
-    // directory or a file can't be read or a .sql file is misnamed.
+    // Applies every pending script; returns the versions it applied, in order (none
+    // when the schema is up to date). Errc::retry when another migration held the lock
+    // for kLockWaitSeconds.
+    core::Result<std::vector<std::string>> migrate(const std::vector<MigrationScript>& scripts);
+    // The same for the files of directory (see read_migration_directory).
     core::Result<std::vector<std::string>> migrate(const std::string& directory);
 
 private:
-    struct Migration {
-        std::string version;
-        std::string path;
-    };
-
     explicit MysqlMigrator(std::unique_ptr<MysqlConnection> owned);
 
-    static core::Result<std::vector<Migration>> migrations_on_disk(const std::string& directory);
     core::Result<std::vector<std::string>> applied_versions();
     core::Status ensure_migrations_table();
-    core::Result<std::vector<Migration>> pending_migrations(const std::string& directory);
-    core::Status apply(const Migration& migration);
-    core::Result<std::vector<std::string>> migrate_locked(const std::string& directory);
+    core::Result<std::vector<const MigrationScript*>>
+    pending_scripts(const std::vector<MigrationScript>& scripts);
+    core::Status apply(const MigrationScript& script);
+    core::Result<std::vector<std::string>> migrate_locked(const std::vector<MigrationScript>& scripts);
 
     std::unique_ptr<MysqlConnection> owned_;
     MysqlConnection& db_;

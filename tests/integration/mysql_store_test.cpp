@@ -12,6 +12,7 @@
 #include "core/crypto.hpp"
 #include "core/json.hpp"
 #include "store/mysql_connection.hpp"
+#include "store/embedded_migrations.hpp"
 #include "store/mysql_migrator.hpp"
 #include "store/mysql_store.hpp"
 #include "support/memory_store.hpp"
@@ -43,6 +44,8 @@ using namespace std::chrono_literals;
 using core::Errc;
 using store::MysqlConnection;
 using store::MysqlMigrator;
+using store::embedded_migrations;
+using store::read_migration_directory;
 using store::MysqlStore;
 using store::SqlRow;
 
@@ -231,6 +234,21 @@ struct StoreFixture {
 BOOST_AUTO_TEST_SUITE(mysql_store)
 
 BOOST_AUTO_TEST_SUITE(migrations)
+
+BOOST_AUTO_TEST_CASE(the_program_carries_exactly_the_schema_files) {
+    const auto on_disk = value_of(read_migration_directory(SOCIALAUTH_SQL_SOURCE_DIR));
+    const auto& embedded = embedded_migrations();
+    BOOST_TEST_REQUIRE(embedded.size() == on_disk.size());
+    for (std::size_t i = 0; i < on_disk.size(); ++i) {
+        BOOST_TEST(embedded[i].version == on_disk[i].version);
+        BOOST_TEST(embedded[i].sql == on_disk[i].sql, on_disk[i].version << " differs");
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_embedded_schema_is_what_the_directory_applies) {
+    MysqlConnection connection(test_config());
+    BOOST_TEST(value_of(MysqlMigrator(connection).pending(embedded_migrations())).empty());
+}
 
 BOOST_AUTO_TEST_CASE(applies_the_initial_schema_then_nothing_on_a_second_run) {
     BOOST_TEST(versions_on_disk().front() == "001_initial");

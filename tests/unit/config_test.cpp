@@ -147,7 +147,7 @@ private:
 const std::vector<std::string>& config_key_paths() {
     static const std::vector<std::string> paths{
         "database.host", "database.port", "database.socket", "database.user",
-        "database.password", "database.name", "database.table_prefix",
+        "database.password", "database.name", "database.table_prefix", "database.auto_migrate",
         "http.max_body_bytes", "http.cors_allowed_origins",
         "tokens.lifetime_seconds", "tokens.idle_seconds", "tokens.max_per_user",
         "users.allow_signup", "users.username_max_length", "users.protected_user_fields",
