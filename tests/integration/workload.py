@@ -142,7 +142,7 @@ class MixedWorkload:
         _register([s for pair in specs for s in pair])
         return specs
 
-    def _call(self, step, method, route, **kwargs):
+    def _call(self, method, route, **kwargs):
         resp = self.case.call(method, route, client=self.client, **kwargs)
         self.requests += 1
         return resp
@@ -154,15 +154,12 @@ class MixedWorkload:
             self.case.assertEqual(resp.json().get("error"), error, "%s: %r" % (where, resp))
 
     def _exchange(self, step, backend, field, token, status, error=None):
-        resp = self._call(step, "POST", "/social/%s/" % backend,
+        resp = self._call("POST", "/social/%s/" % backend,
                           body=json.dumps({field: token}), content_type="application/json")
         self._expect(step, resp, status, error)
-        if status == 200:
-            return self._remember(resp.json())
-        return None
-
-    @staticmethod
-    def _remember(body):
+        if status != 200:
+            return None
+        body = resp.json()
         h.remember_secret(body["token"])
         return body
 
@@ -173,7 +170,7 @@ class MixedWorkload:
         return body
 
     def _me(self, step, api_token, scheme, status, user_id=None):
-        resp = self._call(step, "GET", "/me",
+        resp = self._call("GET", "/me",
                           headers={"Authorization": "%s %s" % (scheme, api_token)})
         self._expect(step, resp, status, None if status == 200 else "invalid_token")
         if user_id is not None:
@@ -200,13 +197,13 @@ class MixedWorkload:
         self._me("me, Bearer", live, "Bearer", 200, self.facebook_user)
         self._me("me, unknown token", h.unregistered_token("LLnotatoken"), "Token", 401)
 
-        resp = self._call("bad json", "POST", "/social/google-oauth2/",
+        resp = self._call("POST", "/social/google-oauth2/",
                           body='{"access_token": "x",', content_type="application/json")
         self._expect("bad json", resp, 400, "invalid_json")
-        resp = self._call("wrong content type", "POST", "/social/google-oauth2/",
+        resp = self._call("POST", "/social/google-oauth2/",
                           body="access_token=x", content_type="text/plain")
         self._expect("wrong content type", resp, 415, "unsupported_media_type")
-        resp = self._call("unknown backend", "POST", "/social/myspace/",
+        resp = self._call("POST", "/social/myspace/",
                           body='{"access_token": "x"}', content_type="application/json")
         self._expect("unknown backend", resp, 404, "unknown_backend")
         self._exchange("provider 500", GOOGLE, "access_token", self.failing_google, 502,
@@ -214,11 +211,11 @@ class MixedWorkload:
         self._exchange("provider rejects token", FACEBOOK, "access_token",
                        self.unknown_facebook, 400, "invalid_token")
 
-        resp = self._call("logout", "POST", "/logout", body="", content_type="application/json",
+        resp = self._call("POST", "/logout", body="", content_type="application/json",
                           headers={"Authorization": "Token " + live})
         self._expect("logout", resp, 204)
         self._me("me, revoked token", live, "Token", 401)
-        resp = self._call("health", "GET", "/health")
+        resp = self._call("GET", "/health")
         self._expect("health", resp, 200)
         self.case.assertEqual(resp.json(), {"status": "ok"})
 
