@@ -1,45 +1,9 @@
 #include "store/admin_queries.hpp"
 
 #include "core/text.hpp"
+#include "store/mysql_rows.hpp"
 
 namespace socialauth::store {
-
-namespace {
-
-// The same columns, read the same way, as MysqlStore's user and token rows.
-constexpr const char* kUserColumns =
-    "id, username, email, email_verified, first_name, last_name, is_active, date_joined, "
-    "last_login";
-constexpr const char* kTokenColumns =
-    "id, token_hash, user_id, created, last_used, expires_at, revoked_at";
-
-UserRecord read_user(const SqlRow& row) {
-    UserRecord user;
-    user.id = row.int64(1);
-    user.username = row.text(2);
-    user.email = row.text(3);
-    user.email_verified = row.boolean(4);
-    user.first_name = row.text(5);
-    user.last_name = row.text(6);
-    user.is_active = row.boolean(7);
-    user.date_joined = row.time(8);
-    user.last_login = row.optional_time(9);
-    return user;
-}
-
-TokenRecord read_token(const SqlRow& row) {
-    TokenRecord token;
-    token.id = row.int64(1);
-    token.token_hash = row.text(2);
-    token.user_id = row.int64(3);
-    token.created = row.time(4);
-    token.last_used = row.optional_time(5);
-    token.expires_at = row.optional_time(6);
-    token.revoked_at = row.optional_time(7);
-    return token;
-}
-
-} // namespace
 
 AdminQueries::AdminQueries(MysqlConnection& connection)
     : db_(connection), users_(connection.table_prefix() + "users"),

@@ -1,17 +1,12 @@
 #include "store/mysql_store.hpp"
 
 #include "core/text.hpp"
+#include "store/mysql_rows.hpp"
 
 namespace socialauth::store {
 
 namespace {
 
-constexpr const char* kUserColumns =
-    "id, username, email, email_verified, first_name, last_name, is_active, date_joined, "
-    "last_login";
-constexpr const char* kIdentityColumns = "id, user_id, provider, uid, extra_data";
-constexpr const char* kTokenColumns =
-    "id, token_hash, user_id, created, last_used, expires_at, revoked_at";
 // A token is live while neither revoked nor past its absolute expiry.
 constexpr const char* kLiveAt = "revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)";
 
@@ -33,42 +28,6 @@ SqlParam bool_param(bool b) { return std::int64_t{b ? 1 : 0}; }
 // The database keeps whole seconds; records handed back say what a read would.
 core::TimePoint whole_seconds(core::TimePoint t) {
     return core::from_unix_seconds(core::to_unix_seconds(t));
-}
-
-UserRecord read_user(const SqlRow& row) {
-    UserRecord user;
-    user.id = row.int64(1);
-    user.username = row.text(2);
-    user.email = row.text(3);
-    user.email_verified = row.boolean(4);
-    user.first_name = row.text(5);
-    user.last_name = row.text(6);
-    user.is_active = row.boolean(7);
-    user.date_joined = row.time(8);
-    user.last_login = row.optional_time(9);
-    return user;
-}
-
-IdentityRecord read_identity(const SqlRow& row) {
-    IdentityRecord identity;
-    identity.id = row.int64(1);
-    identity.user_id = row.int64(2);
-    identity.provider = row.text(3);
-    identity.uid = row.text(4);
-    identity.extra_data = row.text(5);
-    return identity;
-}
-
-TokenRecord read_token(const SqlRow& row) {
-    TokenRecord token;
-    token.id = row.int64(1);
-    token.token_hash = row.text(2);
-    token.user_id = row.int64(3);
-    token.created = row.time(4);
-    token.last_used = row.optional_time(5);
-    token.expires_at = row.optional_time(6);
-    token.revoked_at = row.optional_time(7);
-    return token;
 }
 
 } // namespace

@@ -1,0 +1,22 @@
+// How the contract tables' rows are selected and read, for every query that returns
+// whole records (MysqlStore, AdminQueries): one column list and one reader per table.
+#pragma once
+
+#include "store/mysql_connection.hpp"
+#include "store/records.hpp"
+
+namespace socialauth::store {
+
+inline constexpr const char* kUserColumns =
+    "id, username, email, email_verified, first_name, last_name, is_active, date_joined, "
+    "last_login";
+inline constexpr const char* kIdentityColumns = "id, user_id, provider, uid, extra_data";
+inline constexpr const char* kTokenColumns =
+    "id, token_hash, user_id, created, last_used, expires_at, revoked_at";
+
+// A row selected with the matching column list above.
+UserRecord read_user(const SqlRow& row);
+IdentityRecord read_identity(const SqlRow& row);
+TokenRecord read_token(const SqlRow& row);
+
+} // namespace socialauth::store
