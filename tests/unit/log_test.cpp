@@ -7,7 +7,6 @@
 #include <boost/test/unit_test.hpp>
 
 #include <memory>
-#include <regex>
 #include <string>
 
 namespace {
@@ -21,6 +20,18 @@ struct LogFixture {
     std::shared_ptr<CaptureSink> sink;
     Logger logger;
 };
+
+// "2026-11-28T12:00:00Z"; each '0' of the shape stands for any digit. (Not std::regex:
+// GCC 12 warns inside <regex> under the sanitizers, and warnings are errors in CI.)
+bool is_utc_timestamp(const std::string& text) {
+    const std::string shape = "0000-00-00T00:00:00Z";
+    if (text.size() != shape.size()) return false;
+    for (std::size_t i = 0; i < shape.size(); ++i) {
+        const bool digit = text[i] >= '0' && text[i] <= '9';
+        if (shape[i] == '0' ? !digit : text[i] != shape[i]) return false;
+    }
+    return true;
+}
 
 bool has_raw_control_byte(const std::string& line) {
     for (char c : line) {
@@ -39,8 +50,10 @@ BOOST_AUTO_TEST_CASE(writes_time_level_and_message_on_one_line) {
     logger.warning("careful");
     logger.error("broken");
     BOOST_TEST_REQUIRE(sink->lines.size() == 3u);
-    const std::regex form(R"(^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ socialauth (info|warning|error) .*$)");
-    for (const auto& line : sink->lines) BOOST_TEST(std::regex_match(line, form), line);
+    for (const auto& line : sink->lines) {
+        BOOST_TEST(is_utc_timestamp(line.substr(0, 20)), line);
+        BOOST_TEST(line.substr(20, 1) == " ", line);
+    }
     BOOST_TEST(sink->lines[0].substr(21) == "socialauth info req=abc status=200");
     BOOST_TEST(sink->lines[1].substr(21) == "socialauth warning careful");
     BOOST_TEST(sink->lines[2].substr(21) == "socialauth error broken");
