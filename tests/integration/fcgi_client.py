@@ -141,6 +141,10 @@ class DirectWorker:
         self.config_path = config_path or h.path("config.json")
         self.process = None
 
+    def command(self):
+        """What runs on the socket; a subclass may wrap the program (valgrind)."""
+        return [h.FCGI_BIN]
+
     def start(self):
         if os.path.exists(self.socket_path):
             os.unlink(self.socket_path)
@@ -153,7 +157,7 @@ class DirectWorker:
             if var in os.environ:
                 env[var] = os.environ[var]
         with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen([h.FCGI_BIN], stdin=listener.fileno(), stdout=log,
+            self.process = subprocess.Popen(self.command(), stdin=listener.fileno(), stdout=log,
                                             stderr=log, env=env, close_fds=True)
         listener.close()
         return self

@@ -10,10 +10,8 @@ fails too (script/bootstrap installs it).
 """
 
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -90,20 +88,8 @@ class ValgrindWorker(fcgi_client.DirectWorker):
         super().__init__(name, config_path)
         self.valgrind_log = h.path("valgrind-%s.log" % name)
 
-    def start(self):
-        if os.path.exists(self.socket_path):
-            os.unlink(self.socket_path)
-        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(self.socket_path)
-        listener.listen(16)
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-               "SOCIALAUTH_CONFIG": self.config_path}
-        with open(self.log_path, "ab") as log:
-            self.process = subprocess.Popen(valgrind_command(self.valgrind_log),
-                                            stdin=listener.fileno(), stdout=log, stderr=log,
-                                            env=env, close_fds=True)
-        listener.close()
-        return self
+    def command(self):
+        return valgrind_command(self.valgrind_log)
 
     def request(self, *args, timeout=REQUEST_TIMEOUT, **kwargs):
         return super().request(*args, timeout=timeout, **kwargs)
