@@ -64,7 +64,7 @@ class LongLife(h.E2ETestCase):
         load = w.MixedWorkload(self, self.client)
         load.run(WARMUP_CYCLES)
         warmup_requests = load.requests
-        rss_start, fds_start = w.rss_kb(worker), w.fd_count(worker)
+        rss_start, fds_start = w.rss_kb(worker), w.idle_fd_count(worker)
 
         started = time.monotonic()
         rss_max = rss_start
@@ -78,7 +78,7 @@ class LongLife(h.E2ETestCase):
                 rss_max = max(rss_max, w.rss_kb(worker))
         seconds = time.monotonic() - started
         served = load.requests - warmup_requests
-        rss_end, fds_end = w.rss_kb(worker), w.fd_count(worker)
+        rss_end, fds_end = w.rss_kb(worker), w.idle_fd_count(worker)
         rss_max = max(rss_max, rss_end)
 
         # on a line of its own, after unittest's "test_... ... "
