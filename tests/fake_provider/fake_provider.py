@@ -23,6 +23,9 @@ Control API (JSON):
   DELETE /_fake/requests   forget the recorded requests
   GET    /_fake/health     {"status": "ok", "port": N}
 
+With --pattern-tokens, unregistered tokens "pattern.google.SUB.ANY" and
+"pattern.facebook.ID.ANY" (SUB, ID digits) are valid tokens of that user.
+
 A token object:
   {"token": "...", "provider": "google" | "facebook",
    # identity and profile (all optional, with defaults derived from the token)
@@ -141,6 +144,7 @@ class State:
         self.jwks = None
         self.jwks_cache_control = "public, max-age=3600"
         self.recording = True
+        self.pattern_tokens = False
 
     def register(self, spec):
         if not isinstance(spec, dict) or not isinstance(spec.get("token"), str) \
@@ -160,7 +164,10 @@ class State:
 
     def token(self, value):
         with self.lock:
-            return self.tokens.get(value)
+            spec = self.tokens.get(value)
+        if spec is None and self.pattern_tokens:
+            spec = pattern_token(value)
+        return spec
 
     def record(self, entry):
         if not self.recording:
@@ -169,6 +176,22 @@ class State:
             if len(self.requests) >= MAX_RECORDED:
                 del self.requests[: MAX_RECORDED // 2]
             self.requests.append(entry)
+
+
+def pattern_token(value):
+    """The token object a --pattern-tokens token stands for, or None.
+
+    "pattern.google.SUB.ANY" and "pattern.facebook.ID.ANY" are valid, unexpired tokens
+    of that user for the default client or app, with a verified email SUB@example.com:
+    a benchmark can mint a fresh token for every request without registering it."""
+    parts = value.split(".", 3)
+    if len(parts) != 4 or parts[0] != "pattern" or parts[1] not in ("google", "facebook") \
+            or not parts[2].isdigit():
+        return None
+    spec = {"token": value, "provider": parts[1], "email": parts[2] + "@example.com",
+            "email_verified": True, "registered_at": time.time()}
+    spec["sub" if parts[1] == "google" else "user_id"] = parts[2]
+    return spec
 
 
 def fault_for(spec, endpoint):
@@ -582,6 +605,9 @@ def main(argv=None):
                         default="data", help="debug_token answer shape for unknown tokens")
     parser.add_argument("--no-record", action="store_true",
                         help="keep no record of provider requests (for benchmarks)")
+    parser.add_argument("--pattern-tokens", action="store_true",
+                        help="also accept pattern.google.SUB.ANY and pattern.facebook.ID.ANY "
+                             "tokens without registration (for benchmarks)")
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args(argv)
 
@@ -590,6 +616,7 @@ def main(argv=None):
 
     state = State()
     state.recording = not args.no_record
+    state.pattern_tokens = args.pattern_tokens
     default_app_id = None
     for item in args.facebook_app:
         app_id, sep, secret = item.partition(":")
