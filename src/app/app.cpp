@@ -256,17 +256,14 @@ core::Result<http::Response> App::run_exchange(const providers::Provider& provid
     const store::UserRecord& user = *state->user;
     outcome.user_id = user.id;
     // Checked last so that whatever the pipeline wrote is rolled back with the refusal.
+    // Every step that finds or makes the user holds its row locked (social_user reads
+    // it FOR UPDATE, associate_by_email too, create_user inserted it), so is_active is
+    // current until the commit: a deactivation waits for it and then revokes the token
+    // issued below (Store::set_user_active), so no live token outlives it.
     if (!user.is_active) return core::make_error(Errc::account_inactive, "user is inactive");
 
     if (auto status = services_.store.set_last_login(user.id, services_.clock.now()); !status)
         return status.error();
-    // Read again after that write locked the user's row: a deactivation that committed
-    // meanwhile shows here, and a later one waits for this commit and then revokes the
-    // token issued below (Store::set_user_active), so no live token outlives it.
-    auto current = services_.store.find_user(user.id);
-    if (!current) return current.error();
-    if (!*current || !(*current)->is_active)
-        return core::make_error(Errc::account_inactive, "user deactivated during the exchange");
     auto issued = tokens_.issue(user.id);
     if (!issued) return issued.error();
 

@@ -54,17 +54,18 @@ core::Status RateLimiter::hit(const std::string& bucket, const core::RateLimit& 
     const std::int64_t window = limit.window_seconds;
     // Floor division, so that a clock before 1970 still lands in the right window.
     const std::int64_t start = now / window * window - (now % window < 0 ? window : 0);
-    core::Result<std::int64_t> hits = core::make_error(core::Errc::internal_error);
+    core::Result<bool> counted = core::make_error(core::Errc::internal_error);
     for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-        hits = store_.hit_rate_limit(bucket, window, core::from_unix_seconds(start));
-        if (hits || hits.error().code != core::Errc::retry) break;
+        counted = store_.hit_rate_limit(bucket, window, core::from_unix_seconds(start),
+                                        limit.requests);
+        if (counted || counted.error().code != core::Errc::retry) break;
     }
-    if (!hits) {
-        core::Error error = hits.error();
+    if (!counted) {
+        core::Error error = counted.error();
         error.detail = "rate limit " + bucket + ": " + error.detail;
         return error;
     }
-    if (*hits <= limit.requests) return {};
+    if (*counted) return {};
     core::Error refused = core::make_error(core::Errc::rate_limited,
                                            bucket + " over " + std::to_string(limit.requests) +
                                                " per " + std::to_string(window) + " s");

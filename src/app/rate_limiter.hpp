@@ -5,9 +5,9 @@
 //
 // Fixed windows aligned to the epoch: at most `requests` hits per window; the hit that
 // goes over is refused with Errc::rate_limited, and retry_after_seconds tells when its
-// window ends. Refused hits count too, so a client that keeps trying stays refused
-// until the window ends. A burst may reach twice the limit across a window boundary;
-// that is the price of one row and one statement per check.
+// window ends, and a client that keeps trying stays refused until then (a full
+// window stays full; refused hits are not counted). A burst may reach twice the limit
+// across a window boundary; that is the price of one row and one statement per check.
 //
 // The client is REMOTE_ADDR as the web server sets it, never a header (X-Forwarded-For
 // and friends are input). IPv6 clients count per /64, the block one subscriber

@@ -7,7 +7,8 @@ core::Status social_user(PipelineContext& context, PipelineState& state) {
     if (!identity) return identity.error();
     if (!*identity) return {};
 
-    auto user = context.store.find_user((*identity)->user_id);
+    // Locked: the exchange relies on is_active until it commits (App::run_exchange).
+    auto user = context.store.lock_user((*identity)->user_id);
     if (!user) return user.error();
     if (!*user)
         return core::make_error(core::Errc::internal_error, "identity without its user");

@@ -89,6 +89,13 @@ Result<std::optional<UserRecord>> MysqlStore::find_user(std::int64_t id) {
     return std::optional<UserRecord>(std::move(users->front()));
 }
 
+Result<std::optional<UserRecord>> MysqlStore::lock_user(std::int64_t id) {
+    auto users = users_where("id = ? FOR UPDATE", {id});
+    if (!users.ok()) return users.error();
+    if (users->empty()) return std::optional<UserRecord>();
+    return std::optional<UserRecord>(std::move(users->front()));
+}
+
 Result<std::vector<UserRecord>> MysqlStore::find_users_by_email(const std::string& email_key) {
     const std::string key = email_key_of(email_key);
     if (key.empty()) return std::vector<UserRecord>();
@@ -189,13 +196,14 @@ Status MysqlStore::update_identity_extra_data(std::int64_t identity_id,
 }
 
 Status MysqlStore::insert_token(const TokenRecord& token) {
-    auto id = db_.insert("INSERT INTO " + tokens_ +
+    // execute, not insert: the new id is not needed, and asking for it is a round trip
+    auto inserted = db_.execute("INSERT INTO " + tokens_ +
                              " (token_hash, user_id, created, last_used, expires_at, revoked_at)"
                              " VALUES (?, ?, ?, ?, ?, ?)",
                          {token.token_hash, token.user_id, time_param(token.created),
                           time_param(token.last_used), time_param(token.expires_at),
                           time_param(token.revoked_at)});
-    if (!id.ok()) return id.error();
+    if (!inserted.ok()) return inserted.error();
     return {};
 }
 
@@ -228,17 +236,14 @@ Status MysqlStore::revoke_tokens_beyond(std::int64_t user_id, std::int64_t keep,
     if (keep < 0)
         return core::make_error(core::Errc::internal_error,
                                 "revoke_tokens_beyond with keep " + std::to_string(keep));
-    // The newest live token past the first `keep`; it and every older live one go.
-    std::optional<std::int64_t> newest_to_revoke;
-    auto status = db_.query("SELECT id FROM " + tokens_ + " WHERE user_id = ? AND " + kLiveAt +
-                                " ORDER BY id DESC LIMIT 1 OFFSET ?",
-                            {user_id, time_param(when), keep},
-                            [&](const SqlRow& row) { newest_to_revoke = row.int64(1); });
-    if (!status.ok()) return status;
-    if (!newest_to_revoke) return {};
+    // The newest live token past the first `keep` and every older live one go, in one
+    // statement (one round trip). The derived table is materialised, as its LIMIT
+    // keeps it from being merged: that is what lets an UPDATE read its own table.
     return update("UPDATE " + tokens_ + " SET revoked_at = ? WHERE user_id = ? AND " + kLiveAt +
-                      " AND id <= ?",
-                  {time_param(when), user_id, time_param(when), *newest_to_revoke});
+                      " AND id <= (SELECT id FROM (SELECT id FROM " + tokens_ +
+                      " WHERE user_id = ? AND " + kLiveAt +
+                      " ORDER BY id DESC LIMIT 1 OFFSET ?) AS newest_to_revoke)",
+                  {time_param(when), user_id, time_param(when), user_id, time_param(when), keep});
 }
 
 Result<std::optional<CacheEntry>> MysqlStore::get_cached(const std::string& key) {
@@ -262,26 +267,29 @@ Status MysqlStore::put_cached(const std::string& key, const CacheEntry& entry) {
                   {key, entry.value, time_param(entry.fetched_at), time_param(entry.expires_at)});
 }
 
-Result<std::int64_t> MysqlStore::hit_rate_limit(const std::string& bucket,
-                                                std::int64_t window_seconds,
-                                                core::TimePoint window_start) {
+Result<bool> MysqlStore::hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                        core::TimePoint window_start, std::int64_t limit) {
+    if (limit < 1)
+        return core::make_error(core::Errc::internal_error,
+                                "hit_rate_limit with limit " + std::to_string(limit));
     const std::int64_t start = core::to_unix_seconds(window_start);
-    // One statement counts the hit and hands the new count back through
-    // LAST_INSERT_ID(expr), which MySQL keeps per session: no read-modify-write race
-    // between processes, and no second statement that could see a later hit.
-    auto hits = db_.insert("INSERT INTO " + rate_limits_ +
-                               " (bucket, window_seconds, window_start, window_end, hits)"
-                               " VALUES (?, ?, ?, ?, LAST_INSERT_ID(1))"
-                               " ON DUPLICATE KEY UPDATE hits = LAST_INSERT_ID(hits + 1)",
-                           {bucket, window_seconds, start, start + window_seconds});
-    if (!hits.ok()) return hits.error();
+    // One statement counts the hit and tells whether it did, in one round trip and
+    // with no read-modify-write race between processes: the affected-row count is 1
+    // for a new window's row, 2 for a counted hit and 0 for a full window, whose row
+    // the update leaves as it is (the session does not ask for CLIENT_FOUND_ROWS).
+    auto affected = db_.execute("INSERT INTO " + rate_limits_ +
+                                    " (bucket, window_seconds, window_start, window_end, hits)"
+                                    " VALUES (?, ?, ?, ?, 1)"
+                                    " ON DUPLICATE KEY UPDATE hits = IF(hits < ?, hits + 1, hits)",
+                                {bucket, window_seconds, start, start + window_seconds, limit});
+    if (!affected.ok()) return affected.error();
     // The first hit of a window sweeps up rows of ended windows, a bounded batch at a
-    // time. The count stands whatever the sweep does; a failed sweep is retried by
-    // the next new window.
-    if (*hits == 1 && !db_.in_transaction())
+    // time. The hit stands whatever the sweep does; a failed sweep is retried by the
+    // next new window.
+    if (*affected == 1 && !db_.in_transaction())
         (void)db_.execute("DELETE FROM " + rate_limits_ + " WHERE window_end <= ? LIMIT 1000",
                           {start});
-    return *hits;
+    return *affected != 0;
 }
 
 } // namespace socialauth::store

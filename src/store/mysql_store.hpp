@@ -4,7 +4,7 @@
 // hash) is left to the schema's unique keys, whose violations come back as
 // Errc::conflict. The email_key column is derived here from the email (trimmed,
 // A-Z lower-cased), so no caller can store one that disagrees with its email; an
-// empty email_key matches no one. find_identity and find_users_by_email lock the rows
+// empty email_key matches no one. find_identity, lock_user and find_users_by_email lock the rows
 // they return (FOR UPDATE), so the user a transaction is about to link to can't
 // change under it; under READ COMMITTED they take no gap locks, which keeps
 // concurrent first logins from deadlocking on rows that don't exist yet. An empty
@@ -34,6 +34,7 @@ public:
     Status ping() override;
 
     Result<std::optional<UserRecord>> find_user(std::int64_t id) override;
+    Result<std::optional<UserRecord>> lock_user(std::int64_t id) override;
     Result<std::vector<UserRecord>> find_users_by_email(const std::string& email_key) override;
     Result<bool> username_exists(const std::string& username) override;
     Result<UserRecord> create_user(const NewUser& user) override;
@@ -61,8 +62,8 @@ public:
     Result<std::optional<CacheEntry>> get_cached(const std::string& key) override;
     Status put_cached(const std::string& key, const CacheEntry& entry) override;
 
-    Result<std::int64_t> hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
-                                        core::TimePoint window_start) override;
+    Result<bool> hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                core::TimePoint window_start, std::int64_t limit) override;
 
 private:
     explicit MysqlStore(std::unique_ptr<MysqlConnection> owned);

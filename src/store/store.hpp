@@ -30,6 +30,9 @@ public:
     virtual Status ping() = 0;
 
     virtual Result<std::optional<UserRecord>> find_user(std::int64_t id) = 0;
+    // find_user that also locks the row until the transaction ends, so what it returns
+    // (is_active above all) stays true until then: a deactivation waits for the commit.
+    virtual Result<std::optional<UserRecord>> lock_user(std::int64_t id) = 0;
     // Users whose email equals email_key compared by ASCII case (email_key is
     // trimmed and ASCII-lower-cased by the caller).
     virtual Result<std::vector<UserRecord>> find_users_by_email(const std::string& email_key) = 0;
@@ -74,13 +77,14 @@ public:
     virtual Status put_cached(const std::string& key, const CacheEntry& entry) = 0;
 
     // Counts one hit of `bucket` (at most 100 bytes) in the window of window_seconds
-    // that starts at window_start, and returns the window's hits including this one.
-    // Meant to run outside a transaction (autocommit), so that no rollback takes a hit
-    // back; concurrent hits from any process are all counted. Windows that ended by
-    // window_start may be deleted on the way.
-    virtual Result<std::int64_t> hit_rate_limit(const std::string& bucket,
-                                                std::int64_t window_seconds,
-                                                core::TimePoint window_start) = 0;
+    // that starts at window_start unless the window has `limit` (>= 1) hits already,
+    // and returns whether it counted: whether the hit is within the limit. A full
+    // window stays full, so refused hits need no counting. Meant to run outside a
+    // transaction (autocommit), so that no rollback takes a hit back; concurrent hits
+    // from any process are all counted. Windows that ended by window_start may be
+    // deleted on the way.
+    virtual Result<bool> hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                        core::TimePoint window_start, std::int64_t limit) = 0;
 };
 
 } // namespace socialauth::store

@@ -204,6 +204,14 @@ Result<std::optional<store::UserRecord>> MemoryStore::find_user(std::int64_t id)
     return std::optional<store::UserRecord>(found->second);
 }
 
+Result<std::optional<store::UserRecord>> MemoryStore::lock_user(std::int64_t id) {
+    // one writer at a time: nothing to lock
+    if (auto error = enter("lock_user")) return *error;
+    const auto found = rows_.users.find(id);
+    if (found == rows_.users.end()) return std::optional<store::UserRecord>();
+    return std::optional<store::UserRecord>(found->second);
+}
+
 Result<std::vector<store::UserRecord>>
 MemoryStore::find_users_by_email(const std::string& email_key) {
     if (auto error = enter("find_users_by_email")) return *error;
@@ -433,15 +441,17 @@ Status MemoryStore::put_cached(const std::string& key, const store::CacheEntry& 
     return {};
 }
 
-Result<std::int64_t> MemoryStore::hit_rate_limit(const std::string& bucket,
-                                                 std::int64_t window_seconds,
-                                                 core::TimePoint window_start) {
+Result<bool> MemoryStore::hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                         core::TimePoint window_start, std::int64_t limit) {
     if (auto error = enter("hit_rate_limit")) return *error;
+    if (limit < 1) return make_error(Errc::internal_error, "hit_rate_limit with limit < 1");
     if (bucket.size() > kBucketBytes) return strict_mode_error("bucket", "too long");
     if (window_seconds < 1 || window_seconds > 4294967295LL)
         return strict_mode_error("window_seconds", "out of range");
     const std::int64_t start = core::to_unix_seconds(window_start);
-    const std::int64_t hits = ++rows_.rate_limits[RateLimitKey{bucket, window_seconds, start}];
+    std::int64_t& hits = rows_.rate_limits[RateLimitKey{bucket, window_seconds, start}];
+    if (hits >= limit) return false;
+    ++hits;
     if (hits == 1 && !snapshot_) {
         for (auto it = rows_.rate_limits.begin(); it != rows_.rate_limits.end();) {
             const auto& [other_bucket, other_seconds, other_start] = it->first;
@@ -449,7 +459,7 @@ Result<std::int64_t> MemoryStore::hit_rate_limit(const std::string& bucket,
             else ++it;
         }
     }
-    return hits;
+    return true;
 }
 
 } // namespace socialauth::testing

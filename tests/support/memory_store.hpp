@@ -41,6 +41,7 @@ public:
     store::Status ping() override;
 
     store::Result<std::optional<store::UserRecord>> find_user(std::int64_t id) override;
+    store::Result<std::optional<store::UserRecord>> lock_user(std::int64_t id) override;
     store::Result<std::vector<store::UserRecord>>
     find_users_by_email(const std::string& email_key) override;
     store::Result<bool> username_exists(const std::string& username) override;
@@ -72,9 +73,8 @@ public:
     store::Result<std::optional<store::CacheEntry>> get_cached(const std::string& key) override;
     store::Status put_cached(const std::string& key, const store::CacheEntry& entry) override;
 
-    store::Result<std::int64_t> hit_rate_limit(const std::string& bucket,
-                                               std::int64_t window_seconds,
-                                               core::TimePoint window_start) override;
+    store::Result<bool> hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                       core::TimePoint window_start, std::int64_t limit) override;
 
     // The next `times` calls of `method` (named as in Store, e.g. "create_user") fail
     // with `code` and change nothing.
