@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <thread>
 
 namespace socialauth::app {
 namespace {
@@ -22,6 +23,10 @@ constexpr int kMaxExchangeAttempts = 5;
 // that keeps dropping sessions answers 503 soon. A connection lost during COMMIT is
 // never retried: the transaction may have been committed.
 constexpr int kMaxReconnectRetries = 1;
+// A deadlock's victim waits a random moment of up to this much per attempt before it
+// tries again, so that the transaction it lost to can finish first instead of meeting
+// it again: many first logins of one user at once otherwise deadlock again and again.
+constexpr std::chrono::milliseconds kDeadlockBackoffStep{8};
 constexpr std::size_t kMaxLoggedPathLength = 120;
 
 struct Route {
@@ -77,6 +82,14 @@ Json::Value user_json(const store::UserRecord& user) {
 
 Json::Value optional_time(const std::optional<core::TimePoint>& t) {
     return t ? Json::Value(core::format_iso8601_utc(*t)) : Json::Value(Json::nullValue);
+}
+
+// Up to attempt * kDeadlockBackoffStep, from the random source (none when it fails).
+void back_off_after_deadlock(core::RandomSource& random, int attempt) {
+    const auto byte = random.bytes(1);
+    if (!byte) return;
+    const auto limit = kDeadlockBackoffStep * attempt;
+    std::this_thread::sleep_for(limit * static_cast<unsigned char>((*byte)[0]) / 255);
 }
 
 std::string request_id(core::RandomSource& random) {
@@ -241,6 +254,7 @@ http::Response App::exchange(const http::Request& request, const std::string& ba
             continue;
         }
         if (last_error.code != Errc::conflict && last_error.code != Errc::retry) break;
+        if (last_error.code == Errc::retry) back_off_after_deadlock(services_.random, attempt);
     }
     outcome.user_id = 0;
     return fail(last_error, outcome);
@@ -256,8 +270,8 @@ core::Result<http::Response> App::run_exchange(const providers::Provider& provid
     const store::UserRecord& user = *state->user;
     outcome.user_id = user.id;
     // Checked last so that whatever the pipeline wrote is rolled back with the refusal.
-    // Every step that finds or makes the user holds its row locked (social_user reads
-    // it FOR UPDATE, associate_by_email too, create_user inserted it), so is_active is
+    // Every step that finds or makes the user holds its row locked (social_user and
+    // associate_by_email read it FOR UPDATE, create_user inserted it), so is_active is
     // current until the commit: a deactivation waits for it and then revokes the token
     // issued below (Store::set_user_active), so no live token outlives it.
     if (!user.is_active) return core::make_error(Errc::account_inactive, "user is inactive");

@@ -65,9 +65,10 @@ core::Result<Authenticated> TokenService::authenticate(const std::string& author
     const std::string hash = core::sha256_hex(*token);
     auto found = store_.find_token(hash);
     if (!found) return found.error();
-    if (!*found || !core::constant_time_equals((*found)->token_hash, hash))
+    if (!*found || !core::constant_time_equals((*found)->token.token_hash, hash))
         return invalid("unknown token");
-    store::TokenRecord record = std::move(**found);
+    store::TokenRecord record = std::move((*found)->token);
+    store::UserRecord user = std::move((*found)->user);
 
     const auto now = clock_.now();
     if (record.revoked_at) return invalid("revoked token");
@@ -76,15 +77,13 @@ core::Result<Authenticated> TokenService::authenticate(const std::string& author
     if (config_.idle_seconds > 0 && last_seen + std::chrono::seconds(config_.idle_seconds) <= now)
         return invalid("idle token");
 
-    auto user = store_.find_user(record.user_id);
-    if (!user) return user.error();
-    if (!*user || !(*user)->is_active) return invalid("token of an inactive user");
+    if (!user.is_active) return invalid("token of an inactive user");
 
     if (!record.last_used || now - *record.last_used >= kTouchInterval) {
         if (auto status = store_.touch_token(record.id, now); !status) return status.error();
         record.last_used = now;
     }
-    return Authenticated{std::move(record), std::move(**user)};
+    return Authenticated{std::move(record), std::move(user)};
 }
 
 } // namespace socialauth::app

@@ -3,17 +3,13 @@
 namespace socialauth::pipeline {
 
 core::Status social_user(PipelineContext& context, PipelineState& state) {
-    auto identity = context.store.find_identity(state.backend, state.uid);
-    if (!identity) return identity.error();
-    if (!*identity) return {};
-
-    // Locked: the exchange relies on is_active until it commits (App::run_exchange).
-    auto user = context.store.lock_user((*identity)->user_id);
-    if (!user) return user.error();
-    if (!*user)
-        return core::make_error(core::Errc::internal_error, "identity without its user");
-    state.identity = std::move(**identity);
-    state.user = std::move(**user);
+    // Both rows locked: the exchange relies on is_active until it commits
+    // (App::run_exchange).
+    auto linked = context.store.find_identity(state.backend, state.uid);
+    if (!linked) return linked.error();
+    if (!*linked) return {};
+    state.identity = std::move((*linked)->identity);
+    state.user = std::move((*linked)->user);
     return {};
 }
 

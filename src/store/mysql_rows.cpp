@@ -2,17 +2,27 @@
 
 namespace socialauth::store {
 
-UserRecord read_user(const SqlRow& row) {
+std::string qualified_columns(const char* columns, const char* alias) {
+    const std::string prefix = std::string(alias) + ".";
+    std::string out = prefix;
+    for (const char* c = columns; *c != '\0'; ++c) {
+        out += *c;
+        if (*c == ' ') out += prefix;
+    }
+    return out;
+}
+
+UserRecord read_user(const SqlRow& row, unsigned first) {
     UserRecord user;
-    user.id = row.int64(1);
-    user.username = row.text(2);
-    user.email = row.text(3);
-    user.email_verified = row.boolean(4);
-    user.first_name = row.text(5);
-    user.last_name = row.text(6);
-    user.is_active = row.boolean(7);
-    user.date_joined = row.time(8);
-    user.last_login = row.optional_time(9);
+    user.id = row.int64(first);
+    user.username = row.text(first + 1);
+    user.email = row.text(first + 2);
+    user.email_verified = row.boolean(first + 3);
+    user.first_name = row.text(first + 4);
+    user.last_name = row.text(first + 5);
+    user.is_active = row.boolean(first + 6);
+    user.date_joined = row.time(first + 7);
+    user.last_login = row.optional_time(first + 8);
     return user;
 }
 

@@ -11,11 +11,18 @@ inline constexpr const char* kUserColumns =
     "id, username, email, email_verified, first_name, last_name, is_active, date_joined, "
     "last_login";
 inline constexpr const char* kIdentityColumns = "id, user_id, provider, uid, extra_data";
+inline constexpr unsigned kIdentityColumnCount = 5;
 inline constexpr const char* kTokenColumns =
     "id, token_hash, user_id, created, last_used, expires_at, revoked_at";
+inline constexpr unsigned kTokenColumnCount = 7;
 
-// A row selected with the matching column list above.
-UserRecord read_user(const SqlRow& row);
+// A column list above with each column prefixed by a table alias, for joins:
+// qualified_columns("id, user_id", "i") is "i.id, i.user_id".
+std::string qualified_columns(const char* columns, const char* alias);
+
+// A row selected with the matching column list above; read_user reads the user's
+// columns from `first` on, for a join that selects them after another table's.
+UserRecord read_user(const SqlRow& row, unsigned first = 1);
 IdentityRecord read_identity(const SqlRow& row);
 TokenRecord read_token(const SqlRow& row);
 

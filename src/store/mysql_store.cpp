@@ -89,13 +89,6 @@ Result<std::optional<UserRecord>> MysqlStore::find_user(std::int64_t id) {
     return std::optional<UserRecord>(std::move(users->front()));
 }
 
-Result<std::optional<UserRecord>> MysqlStore::lock_user(std::int64_t id) {
-    auto users = users_where("id = ? FOR UPDATE", {id});
-    if (!users.ok()) return users.error();
-    if (users->empty()) return std::optional<UserRecord>();
-    return std::optional<UserRecord>(std::move(users->front()));
-}
-
 Result<std::vector<UserRecord>> MysqlStore::find_users_by_email(const std::string& email_key) {
     const std::string key = email_key_of(email_key);
     if (key.empty()) return std::vector<UserRecord>();
@@ -163,12 +156,20 @@ Status MysqlStore::set_user_active(std::int64_t user_id, bool active, core::Time
     return db_.commit();
 }
 
-Result<std::optional<IdentityRecord>> MysqlStore::find_identity(const std::string& provider,
-                                                                const std::string& uid) {
-    auto found = identities_where("provider = ? AND uid = ? FOR UPDATE", {provider, uid});
-    if (!found.ok()) return found.error();
-    if (found->empty()) return std::optional<IdentityRecord>();
-    return std::optional<IdentityRecord>(std::move(found->front()));
+Result<std::optional<LinkedUser>> MysqlStore::find_identity(const std::string& provider,
+                                                            const std::string& uid) {
+    // LEFT JOIN: an identity whose user is missing fails (a NULL user column) instead
+    // of passing for an identity nobody has.
+    std::optional<LinkedUser> found;
+    auto status = db_.query(
+        "SELECT " + qualified_columns(kIdentityColumns, "i") + ", " +
+            qualified_columns(kUserColumns, "u") + " FROM " + identities_ + " i LEFT JOIN " +
+            users_ + " u ON u.id = i.user_id WHERE i.provider = ? AND i.uid = ? FOR UPDATE",
+        {provider, uid}, [&](const SqlRow& row) {
+            found = LinkedUser{read_identity(row), read_user(row, kIdentityColumnCount + 1)};
+        });
+    if (!status.ok()) return status.error();
+    return found;
 }
 
 Result<std::vector<IdentityRecord>> MysqlStore::identities_of(std::int64_t user_id) {
@@ -207,13 +208,18 @@ Status MysqlStore::insert_token(const TokenRecord& token) {
     return {};
 }
 
-Result<std::optional<TokenRecord>> MysqlStore::find_token(const std::string& token_hash) {
-    std::optional<TokenRecord> token;
-    auto status = db_.query(std::string("SELECT ") + kTokenColumns + " FROM " + tokens_ +
-                                " WHERE token_hash = ?",
-                            {token_hash}, [&](const SqlRow& row) { token = read_token(row); });
+Result<std::optional<TokenOwner>> MysqlStore::find_token(const std::string& token_hash) {
+    // LEFT JOIN, as in find_identity: a token without its user fails.
+    std::optional<TokenOwner> found;
+    auto status = db_.query(
+        "SELECT " + qualified_columns(kTokenColumns, "t") + ", " +
+            qualified_columns(kUserColumns, "u") + " FROM " + tokens_ + " t LEFT JOIN " + users_ +
+            " u ON u.id = t.user_id WHERE t.token_hash = ?",
+        {token_hash}, [&](const SqlRow& row) {
+            found = TokenOwner{read_token(row), read_user(row, kTokenColumnCount + 1)};
+        });
     if (!status.ok()) return status.error();
-    return token;
+    return found;
 }
 
 Status MysqlStore::touch_token(std::int64_t token_id, core::TimePoint when) {

@@ -4,7 +4,7 @@
 // hash) is left to the schema's unique keys, whose violations come back as
 // Errc::conflict. The email_key column is derived here from the email (trimmed,
 // A-Z lower-cased), so no caller can store one that disagrees with its email; an
-// empty email_key matches no one. find_identity, lock_user and find_users_by_email lock the rows
+// empty email_key matches no one. find_identity and find_users_by_email lock the rows
 // they return (FOR UPDATE), so the user a transaction is about to link to can't
 // change under it; under READ COMMITTED they take no gap locks, which keeps
 // concurrent first logins from deadlocking on rows that don't exist yet. An empty
@@ -34,7 +34,6 @@ public:
     Status ping() override;
 
     Result<std::optional<UserRecord>> find_user(std::int64_t id) override;
-    Result<std::optional<UserRecord>> lock_user(std::int64_t id) override;
     Result<std::vector<UserRecord>> find_users_by_email(const std::string& email_key) override;
     Result<bool> username_exists(const std::string& username) override;
     Result<UserRecord> create_user(const NewUser& user) override;
@@ -42,7 +41,7 @@ public:
     Status set_last_login(std::int64_t user_id, core::TimePoint when) override;
     Status set_user_active(std::int64_t user_id, bool active, core::TimePoint when) override;
 
-    Result<std::optional<IdentityRecord>> find_identity(const std::string& provider,
+    Result<std::optional<LinkedUser>> find_identity(const std::string& provider,
                                                         const std::string& uid) override;
     Result<std::vector<IdentityRecord>> identities_of(std::int64_t user_id) override;
     Result<IdentityRecord> create_identity(std::int64_t user_id, const std::string& provider,
@@ -52,7 +51,7 @@ public:
                                       core::TimePoint when) override;
 
     Status insert_token(const TokenRecord& token) override;
-    Result<std::optional<TokenRecord>> find_token(const std::string& token_hash) override;
+    Result<std::optional<TokenOwner>> find_token(const std::string& token_hash) override;
     Status touch_token(std::int64_t token_id, core::TimePoint when) override;
     Status revoke_token(std::int64_t token_id, core::TimePoint when) override;
     Result<std::int64_t> revoke_all_tokens(std::int64_t user_id, core::TimePoint when) override;

@@ -38,6 +38,12 @@ struct IdentityRecord {
     std::string extra_data; // JSON text
 };
 
+// An identity with the user it belongs to.
+struct LinkedUser {
+    IdentityRecord identity;
+    UserRecord user;
+};
+
 // A provider_cache row: a document (at most 16 MiB) with when it was fetched and
 // until when it may be used; times in whole seconds.
 struct CacheEntry {
@@ -54,6 +60,12 @@ struct TokenRecord {
     std::optional<core::TimePoint> last_used;
     std::optional<core::TimePoint> expires_at;
     std::optional<core::TimePoint> revoked_at;
+};
+
+// An API token with the user it was issued to.
+struct TokenOwner {
+    TokenRecord token;
+    UserRecord user;
 };
 
 } // namespace socialauth::store

@@ -30,9 +30,6 @@ public:
     virtual Status ping() = 0;
 
     virtual Result<std::optional<UserRecord>> find_user(std::int64_t id) = 0;
-    // find_user that also locks the row until the transaction ends, so what it returns
-    // (is_active above all) stays true until then: a deactivation waits for the commit.
-    virtual Result<std::optional<UserRecord>> lock_user(std::int64_t id) = 0;
     // Users whose email equals email_key compared by ASCII case (email_key is
     // trimmed and ASCII-lower-cased by the caller).
     virtual Result<std::vector<UserRecord>> find_users_by_email(const std::string& email_key) = 0;
@@ -46,8 +43,11 @@ public:
     // both in one transaction: the caller's when it has one, else one of its own.
     virtual Status set_user_active(std::int64_t user_id, bool active, core::TimePoint when) = 0;
 
-    virtual Result<std::optional<IdentityRecord>> find_identity(const std::string& provider,
-                                                                const std::string& uid) = 0;
+    // The identity with its user, in one round trip. Both rows stay locked until the
+    // transaction ends, so what they say (the user's is_active above all) stays true
+    // until then: a deactivation waits for the commit.
+    virtual Result<std::optional<LinkedUser>> find_identity(const std::string& provider,
+                                                            const std::string& uid) = 0;
     virtual Result<std::vector<IdentityRecord>> identities_of(std::int64_t user_id) = 0;
     // Errc::conflict when (provider, uid) is already linked.
     virtual Result<IdentityRecord> create_identity(std::int64_t user_id, const std::string& provider,
@@ -59,7 +59,8 @@ public:
                                               core::TimePoint when) = 0;
 
     virtual Status insert_token(const TokenRecord& token) = 0;
-    virtual Result<std::optional<TokenRecord>> find_token(const std::string& token_hash) = 0;
+    // The token with its user, in one round trip.
+    virtual Result<std::optional<TokenOwner>> find_token(const std::string& token_hash) = 0;
     virtual Status touch_token(std::int64_t token_id, core::TimePoint when) = 0;
     virtual Status revoke_token(std::int64_t token_id, core::TimePoint when) = 0;
     // Revokes every live token of the user; returns how many.

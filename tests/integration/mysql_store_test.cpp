@@ -578,11 +578,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(creates_finds_and_lists_identities, Backend, Backe
 
     const auto found = value_of(store.find_identity("google-oauth2", "1234"));
     BOOST_REQUIRE(found.has_value());
-    BOOST_TEST(found->id == google.id);
-    BOOST_TEST(found->user_id == jane.id);
-    BOOST_TEST(found->provider == "google-oauth2");
-    BOOST_TEST(found->uid == "1234");
-    BOOST_CHECK(value_of(core::parse_json(found->extra_data)) ==
+    BOOST_TEST(found->identity.id == google.id);
+    BOOST_TEST(found->identity.user_id == jane.id);
+    BOOST_TEST(found->identity.provider == "google-oauth2");
+    BOOST_TEST(found->identity.uid == "1234");
+    BOOST_TEST(found->user.id == jane.id);
+    BOOST_TEST(found->user.username == "jane");
+    BOOST_TEST(found->user.is_active);
+    BOOST_CHECK(value_of(core::parse_json(found->identity.extra_data)) ==
                 value_of(core::parse_json(R"({"auth_time": 1767225600})")));
     BOOST_TEST(!value_of(store.find_identity("google-oauth2", "99")).has_value());
 
@@ -617,10 +620,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(uids_and_providers_compare_byte_for_byte, Backend,
         value_of(store.create_identity(c.id, "google-oauth2", "abc ", "{}", at(kNow)));
     const auto provider =
         value_of(store.create_identity(d.id, "Google-OAuth2", "abc", "{}", at(kNow)));
-    BOOST_TEST(value_of(store.find_identity("google-oauth2", "abc"))->id == lower.id);
-    BOOST_TEST(value_of(store.find_identity("google-oauth2", "ABC"))->id == upper.id);
-    BOOST_TEST(value_of(store.find_identity("google-oauth2", "abc "))->id == spaced.id);
-    BOOST_TEST(value_of(store.find_identity("Google-OAuth2", "abc"))->id == provider.id);
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "abc"))->identity.id == lower.id);
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "ABC"))->identity.id == upper.id);
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "abc "))->identity.id == spaced.id);
+    BOOST_TEST(value_of(store.find_identity("Google-OAuth2", "abc"))->identity.id == provider.id);
     BOOST_TEST(!value_of(store.find_identity("google-oauth2", "Abc")).has_value());
 }
 
@@ -630,7 +633,7 @@ BOOST_FIXTURE_TEST_CASE(updates_extra_data_and_modified, StoreFixture) {
     require_ok(
         store.update_identity_extra_data(identity.id, R"({"access_token": "x"})", at(kNow + 5)));
     BOOST_CHECK(
-        value_of(core::parse_json(value_of(store.find_identity("facebook", "7"))->extra_data)) ==
+        value_of(core::parse_json(value_of(store.find_identity("facebook", "7"))->identity.extra_data)) ==
         value_of(core::parse_json(R"({"access_token": "x"})")));
     std::string created;
     std::string modified;
@@ -669,13 +672,15 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(inserts_and_finds_a_token_with_every_field, Backen
     require_ok(store.insert_token(token));
     const auto found = value_of(store.find_token(token.token_hash));
     BOOST_REQUIRE(found.has_value());
-    BOOST_TEST(found->id > 0);
-    BOOST_TEST(found->token_hash == token.token_hash);
-    BOOST_TEST(found->user_id == jane.id);
-    BOOST_CHECK(found->created == at(kNow));
-    BOOST_CHECK(found->last_used == at(kNow + 1));
-    BOOST_CHECK(found->expires_at == at(kNow + 3600));
-    BOOST_CHECK(!found->revoked_at.has_value());
+    BOOST_TEST(found->token.id > 0);
+    BOOST_TEST(found->token.token_hash == token.token_hash);
+    BOOST_TEST(found->token.user_id == jane.id);
+    BOOST_CHECK(found->token.created == at(kNow));
+    BOOST_CHECK(found->token.last_used == at(kNow + 1));
+    BOOST_CHECK(found->token.expires_at == at(kNow + 3600));
+    BOOST_CHECK(!found->token.revoked_at.has_value());
+    BOOST_TEST(found->user.id == jane.id);
+    BOOST_TEST(found->user.username == "jane");
     BOOST_TEST(!value_of(store.find_token(core::sha256_hex("other"))).has_value());
 }
 
@@ -692,13 +697,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(touch_and_revoke_keep_the_first_revocation_time, B
     auto& store = backend.store;
     const auto jane = make_user(store, "jane");
     require_ok(store.insert_token(token_for(jane.id, "secret-1")));
-    const auto id = value_of(store.find_token(core::sha256_hex("secret-1")))->id;
+    const auto id = value_of(store.find_token(core::sha256_hex("secret-1")))->token.id;
     require_ok(store.touch_token(id, at(kNow + 60)));
     require_ok(store.revoke_token(id, at(kNow + 120)));
     require_ok(store.revoke_token(id, at(kNow + 180)));
     const auto found = value_of(store.find_token(core::sha256_hex("secret-1")));
-    BOOST_CHECK(found->last_used == at(kNow + 60));
-    BOOST_CHECK(found->revoked_at == at(kNow + 120));
+    BOOST_CHECK(found->token.last_used == at(kNow + 60));
+    BOOST_CHECK(found->token.revoked_at == at(kNow + 120));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(revoke_all_counts_only_live_tokens, Backend, Backends) {
@@ -716,10 +721,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(revoke_all_counts_only_live_tokens, Backend, Backe
     require_ok(store.insert_token(revoked));
     require_ok(store.insert_token(token_for(john.id, "johns")));
     BOOST_TEST(value_of(store.revoke_all_tokens(jane.id, at(kNow))) == 2);
-    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->revoked_at == at(kNow));
-    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("revoked")))->revoked_at ==
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->token.revoked_at == at(kNow));
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("revoked")))->token.revoked_at ==
                 at(kNow - 10));
-    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("johns")))->revoked_at.has_value());
+    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("johns")))->token.revoked_at.has_value());
     BOOST_TEST(value_of(store.revoke_all_tokens(jane.id, at(kNow))) == 0);
 }
 
@@ -743,7 +748,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(revoke_beyond_keeps_the_newest_live_tokens, Backen
     require_ok(store.insert_token(last));
 
     const auto revoked_at = [&](const std::string& secret) {
-        return value_of(store.find_token(core::sha256_hex(secret)))->revoked_at;
+        return value_of(store.find_token(core::sha256_hex(secret)))->token.revoked_at;
     };
     require_ok(store.revoke_tokens_beyond(jane.id, 5, at(kNow)));
     BOOST_CHECK(!revoked_at("t1").has_value());
@@ -879,16 +884,16 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(deactivating_a_user_revokes_every_live_token_for_g
 
     require_ok(store.set_user_active(jane.id, false, at(kNow + 60)));
     BOOST_TEST(!value_of(store.find_user(jane.id))->is_active);
-    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->revoked_at == at(kNow + 60));
-    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-2")))->revoked_at == at(kNow + 60));
-    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("revoked-earlier")))->revoked_at ==
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->token.revoked_at == at(kNow + 60));
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-2")))->token.revoked_at == at(kNow + 60));
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("revoked-earlier")))->token.revoked_at ==
                 at(kNow - 10));
-    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("johns")))->revoked_at.has_value());
+    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("johns")))->token.revoked_at.has_value());
 
     // Reactivating brings no token back.
     require_ok(store.set_user_active(jane.id, true, at(kNow + 120)));
     BOOST_TEST(value_of(store.find_user(jane.id))->is_active);
-    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->revoked_at == at(kNow + 60));
+    BOOST_CHECK(value_of(store.find_token(core::sha256_hex("live-1")))->token.revoked_at == at(kNow + 60));
     BOOST_TEST(value_of(store.revoke_all_tokens(jane.id, at(kNow + 120))) == 0);
 }
 
@@ -898,7 +903,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(activating_revokes_nothing, Backend, Backends) {
     const auto jane = make_user(store, "jane");
     require_ok(store.insert_token(token_for(jane.id, "live")));
     require_ok(store.set_user_active(jane.id, true, at(kNow)));
-    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("live")))->revoked_at.has_value());
+    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("live")))->token.revoked_at.has_value());
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_deactivation_inside_a_transaction_rolls_back_whole, Backend,
@@ -911,7 +916,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_deactivation_inside_a_transaction_rolls_back_who
     require_ok(store.set_user_active(jane.id, false, at(kNow)));
     store.rollback();
     BOOST_TEST(value_of(store.find_user(jane.id))->is_active);
-    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("live")))->revoked_at.has_value());
+    BOOST_CHECK(!value_of(store.find_token(core::sha256_hex("live")))->token.revoked_at.has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(the_php_check_refuses_every_token_of_a_deactivated_user, StoreFixture) {
@@ -930,15 +935,16 @@ BOOST_FIXTURE_TEST_CASE(the_php_check_refuses_every_token_of_a_deactivated_user,
     BOOST_TEST(!php_check());
 }
 
-// The exchange reads the user with lock_user (FOR UPDATE) before it issues a token;
+// The exchange reads the user with find_identity (FOR UPDATE) before it issues a token;
 // set_user_active updates the same row first. So the two take turns on that row
 // lock, and whichever order they run in, no live token outlives the deactivation.
 // These two tests pin that down for both orders.
 BOOST_FIXTURE_TEST_CASE(a_deactivation_waits_for_a_running_exchange_then_revokes_its_token,
                         StoreFixture) {
     const auto jane = make_user(store, "jane");
+    (void)value_of(store.create_identity(jane.id, "google-oauth2", "1", "{}", at(kNow)));
     require_ok(store.begin());
-    BOOST_TEST(value_of(store.lock_user(jane.id))->is_active);
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "1"))->user.is_active);
     require_ok(store.set_last_login(jane.id, at(kNow)));
     require_ok(store.insert_token(token_for(jane.id, "issued-while-deactivating")));
     auto deactivating = std::async(std::launch::async, [&] {
@@ -948,35 +954,23 @@ BOOST_FIXTURE_TEST_CASE(a_deactivation_waits_for_a_running_exchange_then_revokes
     require_ok(store.commit());
     require_ok(deactivating.get());
     BOOST_CHECK(value_of(store.find_token(core::sha256_hex("issued-while-deactivating")))
-                    ->revoked_at.has_value());
+                    ->token.revoked_at.has_value());
 }
 
 BOOST_FIXTURE_TEST_CASE(an_exchange_waits_for_a_running_deactivation_then_sees_it, StoreFixture) {
     const auto jane = make_user(store, "jane");
+    (void)value_of(store.create_identity(jane.id, "google-oauth2", "1", "{}", at(kNow)));
     require_ok(other_store.begin());
     require_ok(other_store.set_user_active(jane.id, false, at(kNow)));
     require_ok(store.begin());
     auto exchange = std::async(std::launch::async, [&] {
-        auto user = store.lock_user(jane.id);
-        if (!user.ok()) return core::Result<bool>(user.error());
-        return core::Result<bool>((*user)->is_active);
+        auto linked = store.find_identity("google-oauth2", "1");
+        if (!linked.ok()) return core::Result<bool>(linked.error());
+        return core::Result<bool>((*linked)->user.is_active);
     });
     BOOST_TEST((exchange.wait_for(300ms) == std::future_status::timeout));
     require_ok(other_store.commit());
     BOOST_TEST(!value_of(exchange.get())); // the exchange answers account_inactive
-    store.rollback();
-}
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(lock_user_reads_what_find_user_reads, Backend, Backends) {
-    Backend backend;
-    auto& store = backend.store;
-    const auto jane = make_user(store, "jane");
-    require_ok(store.begin());
-    const auto locked = value_of(store.lock_user(jane.id));
-    BOOST_REQUIRE(locked.has_value());
-    BOOST_TEST(locked->username == "jane");
-    BOOST_TEST(locked->id == jane.id);
-    BOOST_CHECK(!value_of(store.lock_user(jane.id + 1000)).has_value());
     store.rollback();
 }
 
@@ -1165,7 +1159,7 @@ BOOST_FIXTURE_TEST_CASE(a_concurrent_link_of_the_same_identity_waits_then_confli
     require_ok(store.commit());
     BOOST_TEST(error_of(racing.get()) == Errc::conflict);
     other_store.rollback();
-    BOOST_TEST(value_of(store.find_identity("google-oauth2", "42"))->user_id == jane.id);
+    BOOST_TEST(value_of(store.find_identity("google-oauth2", "42"))->identity.user_id == jane.id);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -204,14 +204,6 @@ Result<std::optional<store::UserRecord>> MemoryStore::find_user(std::int64_t id)
     return std::optional<store::UserRecord>(found->second);
 }
 
-Result<std::optional<store::UserRecord>> MemoryStore::lock_user(std::int64_t id) {
-    // one writer at a time: nothing to lock
-    if (auto error = enter("lock_user")) return *error;
-    const auto found = rows_.users.find(id);
-    if (found == rows_.users.end()) return std::optional<store::UserRecord>();
-    return std::optional<store::UserRecord>(found->second);
-}
-
 Result<std::vector<store::UserRecord>>
 MemoryStore::find_users_by_email(const std::string& email_key) {
     if (auto error = enter("find_users_by_email")) return *error;
@@ -288,13 +280,17 @@ Status MemoryStore::set_user_active(std::int64_t user_id, bool active, core::Tim
     return {};
 }
 
-Result<std::optional<store::IdentityRecord>> MemoryStore::find_identity(const std::string& provider,
-                                                                        const std::string& uid) {
+Result<std::optional<store::LinkedUser>> MemoryStore::find_identity(const std::string& provider,
+                                                                    const std::string& uid) {
     if (auto error = enter("find_identity")) return *error;
-    for (const auto& [id, row] : rows_.identities)
-        if (row.record.provider == provider && row.record.uid == uid)
-            return std::optional<store::IdentityRecord>(row.record);
-    return std::optional<store::IdentityRecord>();
+    for (const auto& [id, row] : rows_.identities) {
+        if (row.record.provider != provider || row.record.uid != uid) continue;
+        const auto user = rows_.users.find(row.record.user_id);
+        if (user == rows_.users.end())
+            return make_error(Errc::internal_error, "identity without its user");
+        return std::optional<store::LinkedUser>(store::LinkedUser{row.record, user->second});
+    }
+    return std::optional<store::LinkedUser>();
 }
 
 Result<std::vector<store::IdentityRecord>> MemoryStore::identities_of(std::int64_t user_id) {
@@ -368,11 +364,16 @@ Status MemoryStore::insert_token(const store::TokenRecord& token) {
     return {};
 }
 
-Result<std::optional<store::TokenRecord>> MemoryStore::find_token(const std::string& token_hash) {
+Result<std::optional<store::TokenOwner>> MemoryStore::find_token(const std::string& token_hash) {
     if (auto error = enter("find_token")) return *error;
-    for (const auto& [id, row] : rows_.tokens)
-        if (row.token_hash == token_hash) return std::optional<store::TokenRecord>(row);
-    return std::optional<store::TokenRecord>();
+    for (const auto& [id, row] : rows_.tokens) {
+        if (row.token_hash != token_hash) continue;
+        const auto user = rows_.users.find(row.user_id);
+        if (user == rows_.users.end())
+            return make_error(Errc::internal_error, "token without its user");
+        return std::optional<store::TokenOwner>(store::TokenOwner{row, user->second});
+    }
+    return std::optional<store::TokenOwner>();
 }
 
 Status MemoryStore::touch_token(std::int64_t token_id, core::TimePoint when) {

@@ -41,7 +41,6 @@ public:
     store::Status ping() override;
 
     store::Result<std::optional<store::UserRecord>> find_user(std::int64_t id) override;
-    store::Result<std::optional<store::UserRecord>> lock_user(std::int64_t id) override;
     store::Result<std::vector<store::UserRecord>>
     find_users_by_email(const std::string& email_key) override;
     store::Result<bool> username_exists(const std::string& username) override;
@@ -50,7 +49,7 @@ public:
     store::Status set_last_login(std::int64_t user_id, core::TimePoint when) override;
     store::Status set_user_active(std::int64_t user_id, bool active, core::TimePoint when) override;
 
-    store::Result<std::optional<store::IdentityRecord>>
+    store::Result<std::optional<store::LinkedUser>>
     find_identity(const std::string& provider, const std::string& uid) override;
     store::Result<std::vector<store::IdentityRecord>> identities_of(std::int64_t user_id) override;
     store::Result<store::IdentityRecord>
@@ -61,7 +60,7 @@ public:
                                              core::TimePoint when) override;
 
     store::Status insert_token(const store::TokenRecord& token) override;
-    store::Result<std::optional<store::TokenRecord>>
+    store::Result<std::optional<store::TokenOwner>>
     find_token(const std::string& token_hash) override;
     store::Status touch_token(std::int64_t token_id, core::TimePoint when) override;
     store::Status revoke_token(std::int64_t token_id, core::TimePoint when) override;
