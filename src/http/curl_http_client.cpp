@@ -36,20 +36,34 @@ CURLcode init_curl_once() {
     return global.code;
 }
 
-// Whether certificates may come from libcurl's built-in CA directory alone. Loading
-// the CA bundle parses every certificate in it (some 140; 20 ms of CPU with OpenSSL 3,
-// the largest part of a CGI request), while OpenSSL looks up in a hashed directory
-// only the issuers a chain names. Debian's libcurl has both defaults; a libcurl built
-// with a bundle only keeps it.
-bool system_ca_directory_suffices(CURL* handle) noexcept {
-    static const bool suffices = [handle] {
+// Which of libcurl's built-in CA locations to use on this host. Loading the CA bundle
+// parses every certificate in it (some 140; 20 ms of CPU with OpenSSL 3, the largest
+// part of a CGI request), while OpenSSL looks up in a hashed directory only the
+// issuers a chain names: so the directory alone when there is one. A location this
+// host lacks is left out (the portable program carries Debian's paths to any host),
+// as libcurl would fail on it before outbound.ca_file is added.
+struct SystemCaLocations {
+    bool bundle = false;
+    bool directory = false;
+};
+
+bool exists_as(const char* path, mode_t type) noexcept {
+    struct stat info {};
+    return path && ::stat(path, &info) == 0 && (info.st_mode & S_IFMT) == type;
+}
+
+SystemCaLocations system_ca_locations(CURL* handle) noexcept {
+    static const SystemCaLocations locations = [handle] {
+        const char* bundle = nullptr;
         const char* directory = nullptr;
-        if (curl_easy_getinfo(handle, CURLINFO_CAPATH, &directory) != CURLE_OK || !directory)
-            return false;
-        struct stat info {};
-        return ::stat(directory, &info) == 0 && S_ISDIR(info.st_mode);
+        if (curl_easy_getinfo(handle, CURLINFO_CAINFO, &bundle) != CURLE_OK) bundle = nullptr;
+        if (curl_easy_getinfo(handle, CURLINFO_CAPATH, &directory) != CURLE_OK) directory = nullptr;
+        SystemCaLocations found;
+        found.directory = exists_as(directory, S_IFDIR);
+        found.bundle = !found.directory && exists_as(bundle, S_IFREG);
+        return found;
     }();
-    return suffices;
+    return locations;
 }
 
 struct SlistDeleter {
@@ -239,8 +253,9 @@ core::Result<HttpReply> CurlHttpClient::send(const HttpRequest& request) {
     set(curl_easy_setopt(handle, CURLOPT_SSL_VERIFYPEER, 1L));
     set(curl_easy_setopt(handle, CURLOPT_SSL_VERIFYHOST, 2L));
     set(curl_easy_setopt(handle, CURLOPT_SSLVERSION, static_cast<long>(CURL_SSLVERSION_TLSv1_2)));
-    if (system_ca_directory_suffices(handle))
-        set(curl_easy_setopt(handle, CURLOPT_CAINFO, nullptr));
+    const SystemCaLocations system_ca = system_ca_locations(handle);
+    if (!system_ca.bundle) set(curl_easy_setopt(handle, CURLOPT_CAINFO, nullptr));
+    if (!system_ca.directory) set(curl_easy_setopt(handle, CURLOPT_CAPATH, nullptr));
     if (!config_.ca_file.empty()) {
         set(curl_easy_setopt(handle, CURLOPT_SSL_CTX_FUNCTION, &on_ssl_ctx));
         set(curl_easy_setopt(handle, CURLOPT_SSL_CTX_DATA, &config_.ca_file));

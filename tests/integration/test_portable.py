@@ -63,9 +63,11 @@ def linked_in_library_files():
     return sorted(set(files))
 
 
-def without_linked_in_libraries(command, env=None, stdin=b""):
-    """Runs command in a mount namespace where the linked-in libraries can't load."""
-    hide = " && ".join("mount --bind /dev/null '%s'" % f for f in linked_in_library_files())
+def without_linked_in_libraries(command, env=None, stdin=b"", also=()):
+    """Runs command in a mount namespace where the linked-in libraries can't load,
+    after the shell commands `also` (more mounts)."""
+    hide = " && ".join(["mount --bind /dev/null '%s'" % f for f in linked_in_library_files()]
+                       + list(also))
     unshare = ["unshare", "--mount"] + ([] if os.geteuid() == 0 else ["--map-root-user"])
     return subprocess.run(unshare + ["sh", "-c", hide + ' && exec "$@"', "sh"] + command,
                           input=stdin, capture_output=True, env=env, timeout=60)
@@ -98,11 +100,20 @@ class PortableBinary(h.CgiCase):
             self.assertIn(b"file too short", proc.stderr)
 
     def test_an_exchange_as_cgi_without_the_linked_in_libraries(self):
+        self.assert_exchange_works()
+
+    def test_an_exchange_on_a_host_without_debians_ca_paths(self):
+        # The program carries Debian's CA bundle and directory paths; on a host that
+        # has neither (an empty /etc/ssl here), outbound.ca_file alone must do.
+        self.assert_exchange_works(also=("mount -t tmpfs none /etc/ssl",
+                                         "test ! -e /etc/ssl/certs"))
+
+    def assert_exchange_works(self, also=()):
         token, spec = h.google_token(email="portable.%s@example.com" % h.unique())
         body = json.dumps({"access_token": token}).encode()
         env = h.cgi_environment("POST", "/social/%s/" % h.GOOGLE, "", {}, "application/json",
                                  len(body), h.path("config.json"), "127.0.0.1", None)
-        proc = without_linked_in_libraries([h.FCGI_BIN], env=env, stdin=body)
+        proc = without_linked_in_libraries([h.FCGI_BIN], env=env, stdin=body, also=also)
         with open(h.path("cgi-stderr.log"), "ab") as log:
             log.write(proc.stderr)
         self.assertEqual(proc.returncode, 0, proc.stderr)
