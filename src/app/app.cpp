@@ -23,9 +23,10 @@ constexpr int kMaxExchangeAttempts = 5;
 // that keeps dropping sessions answers 503 soon. A connection lost during COMMIT is
 // never retried: the transaction may have been committed.
 constexpr int kMaxReconnectRetries = 1;
-// A deadlock's victim waits a random moment of up to this much per attempt before it
-// tries again, so that the transaction it lost to can finish first instead of meeting
-// it again: many first logins of one user at once otherwise deadlock again and again.
+// After a deadlock or a lock wait timeout (Errc::retry) the exchange waits a random
+// moment of up to this much per attempt before it tries again, so that the transaction
+// it lost to can finish first instead of meeting it again: many first logins of one
+// user at once otherwise deadlock again and again.
 constexpr std::chrono::milliseconds kDeadlockBackoffStep{8};
 constexpr std::size_t kMaxLoggedPathLength = 120;
 
@@ -85,7 +86,7 @@ Json::Value optional_time(const std::optional<core::TimePoint>& t) {
 }
 
 // Up to attempt * kDeadlockBackoffStep, from the random source (none when it fails).
-void back_off_after_deadlock(core::RandomSource& random, int attempt) {
+void back_off_before_retry(core::RandomSource& random, int attempt) {
     const auto byte = random.bytes(1);
     if (!byte) return;
     const auto limit = kDeadlockBackoffStep * attempt;
@@ -254,7 +255,7 @@ http::Response App::exchange(const http::Request& request, const std::string& ba
             continue;
         }
         if (last_error.code != Errc::conflict && last_error.code != Errc::retry) break;
-        if (last_error.code == Errc::retry) back_off_after_deadlock(services_.random, attempt);
+        if (last_error.code == Errc::retry) back_off_before_retry(services_.random, attempt);
     }
     outcome.user_id = 0;
     return fail(last_error, outcome);
