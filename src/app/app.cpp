@@ -18,10 +18,11 @@ using core::Errc;
 // lock wait timeout: the losers of a first-login race find the winner's rows on their
 // second attempt.
 constexpr int kMaxExchangeAttempts = 5;
-// Of those, how many may follow a connection lost before COMMIT: the server rolled
-// that transaction back, so a new session may run it again. One, so that a database
-// that keeps dropping sessions answers 503 soon. A connection lost during COMMIT is
-// never retried: the transaction may have been committed.
+// Of those, how many may follow a lost connection: the server rolled that transaction
+// back, so a new session may run it again. One, so that a database that keeps
+// dropping sessions answers 503 soon. When the connection was lost during the commit
+// (Store::commit may then have committed), the exchange first asks whether its token
+// was stored: if so, the login is done; if the question fails too, it gives up.
 constexpr int kMaxReconnectRetries = 1;
 // After a deadlock or a lock wait timeout (Errc::retry) the exchange waits a random
 // moment of up to this much per attempt before it tries again, so that the transaction
@@ -239,17 +240,22 @@ http::Response App::exchange(const http::Request& request, const std::string& ba
             break;
         }
         TransactionGuard transaction(services_.store);
-        auto response = run_exchange(*provider, *profile, outcome);
-        bool lost_at_commit = false;
-        if (response) {
+        auto login = run_exchange(*provider, *profile, outcome);
+        bool outcome_unknown = false;
+        if (login) {
             auto committed = transaction.commit();
-            if (committed) return std::move(*response);
+            if (committed) return std::move(login->response);
             last_error = committed.error();
-            lost_at_commit = last_error.code == Errc::service_unavailable;
+            if (last_error.code == Errc::service_unavailable) {
+                // Lost during the commit: the token is there only if it committed.
+                auto stored = services_.store.find_token(login->token_hash);
+                if (stored && *stored) return std::move(login->response);
+                outcome_unknown = !stored;
+            }
         } else {
-            last_error = response.error();
+            last_error = login.error();
         }
-        if (last_error.code == Errc::service_unavailable && !lost_at_commit &&
+        if (last_error.code == Errc::service_unavailable && !outcome_unknown &&
             reconnects < kMaxReconnectRetries) {
             ++reconnects;
             continue;
@@ -261,9 +267,9 @@ http::Response App::exchange(const http::Request& request, const std::string& ba
     return fail(last_error, outcome);
 }
 
-core::Result<http::Response> App::run_exchange(const providers::Provider& provider,
-                                               const providers::SocialProfile& profile,
-                                               RequestOutcome& outcome) {
+core::Result<PendingLogin> App::run_exchange(const providers::Provider& provider,
+                                             const providers::SocialProfile& profile,
+                                             RequestOutcome& outcome) {
     pipeline::PipelineContext context{services_.store, services_.config, services_.clock,
                                       services_.random, provider};
     auto state = pipeline_.run(context, profile);
@@ -288,7 +294,7 @@ core::Result<http::Response> App::run_exchange(const providers::Provider& provid
         .add("expires_at", optional_time(issued->expires_at))
         .add("is_new", state->is_new)
         .add("user", user_json(user));
-    return http::json_response(200, body.str());
+    return PendingLogin{http::json_response(200, body.str()), core::sha256_hex(issued->token)};
 }
 
 http::Response App::me(const http::Request& request, RequestOutcome& outcome) {
@@ -296,15 +302,13 @@ http::Response App::me(const http::Request& request, RequestOutcome& outcome) {
     if (!auth) return fail(auth.error(), outcome);
     const store::UserRecord& user = auth->user;
     outcome.user_id = user.id;
-    auto identities = services_.store.identities_of(user.id);
-    if (!identities) return fail(identities.error(), outcome);
 
     Json::Value body = user_json(user);
     body["is_active"] = user.is_active;
     body["date_joined"] = core::format_iso8601_utc(user.date_joined);
     body["last_login"] = optional_time(user.last_login);
     body["identities"] = Json::Value(Json::arrayValue);
-    for (const auto& identity : *identities) {
+    for (const auto& identity : auth->identities) {
         Json::Value item(Json::objectValue);
         item["provider"] = identity.provider;
         item["uid"] = identity.uid;

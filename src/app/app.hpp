@@ -43,6 +43,13 @@ struct RequestOutcome {
     std::string retried;
 };
 
+// An exchange's answer before its transaction commits, with what tells afterwards
+// whether it did: its token's hash.
+struct PendingLogin {
+    http::Response response;
+    std::string token_hash;
+};
+
 class App {
 public:
     explicit App(AppServices services);
@@ -53,9 +60,9 @@ private:
     http::Response route(const http::Request& request, RequestOutcome& outcome);
     http::Response exchange(const http::Request& request, const std::string& backend,
                             RequestOutcome& outcome);
-    core::Result<http::Response> run_exchange(const providers::Provider& provider,
-                                              const providers::SocialProfile& profile,
-                                              RequestOutcome& outcome);
+    core::Result<PendingLogin> run_exchange(const providers::Provider& provider,
+                                            const providers::SocialProfile& profile,
+                                            RequestOutcome& outcome);
     http::Response me(const http::Request& request, RequestOutcome& outcome);
     http::Response logout(const http::Request& request, bool everywhere, RequestOutcome& outcome);
     http::Response health(RequestOutcome& outcome);

@@ -83,7 +83,7 @@ core::Result<Authenticated> TokenService::authenticate(const std::string& author
         if (auto status = store_.touch_token(record.id, now); !status) return status.error();
         record.last_used = now;
     }
-    return Authenticated{std::move(record), std::move(user)};
+    return Authenticated{std::move(record), std::move(user), std::move((*found)->identities)};
 }
 
 } // namespace socialauth::app

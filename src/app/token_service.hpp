@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace socialauth::app {
 
@@ -22,6 +23,7 @@ struct IssuedToken {
 struct Authenticated {
     store::TokenRecord token;
     store::UserRecord user;
+    std::vector<store::IdentityRecord> identities;
 };
 
 class TokenService {

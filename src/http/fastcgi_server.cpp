@@ -2,6 +2,8 @@
 
 #include <fcgiapp.h>
 
+#include <sys/socket.h>
+
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -79,14 +81,38 @@ int serve_cgi(const RequestHandler& handler) {
     return written && std::fflush(stdout) == 0 ? 0 : 1;
 }
 
+// libfcgi ends a connection with shutdown() and then reads until the web server closes
+// its end (up to 2 s), so that input still arriving is not answered with a TCP reset
+// that could destroy the response. On a Unix socket there are no resets, and once the
+// request's input has ended nothing more arrives: closing at once spares each request
+// that wait, a sleep and a wake-up of this process.
+bool listens_on_unix_socket() {
+    sockaddr_storage address{};
+    socklen_t length = sizeof address;
+    if (getsockname(0, reinterpret_cast<sockaddr*>(&address), &length) != 0) return false;
+    return address.ss_family == AF_UNIX;
+}
+
+// Whether the request's input has ended, after dropping what the handler left unread
+// if that is little: usually only the empty record that ends it, which the web server
+// sent with the request. A large unread body is left to libfcgi's own close.
+bool input_ended(FCGX_Request& request) {
+    constexpr int kMaxUnreadBytes = 4096;
+    char unread[kMaxUnreadBytes];
+    const int n = FCGX_GetStr(unread, kMaxUnreadBytes, request.in);
+    return n < kMaxUnreadBytes && FCGX_HasSeenEOF(request.in) == EOF;
+}
+
 int serve_fastcgi(const RequestHandler& handler) {
     if (FCGX_Init() != 0) return 1;
     FCGX_Request request;
     if (FCGX_InitRequest(&request, 0, FCGI_FAIL_ACCEPT_ON_INTR) != 0) return 1;
+    const bool close_at_once = listens_on_unix_socket();
     while (!stop_requested && FCGX_Accept_r(&request) >= 0) {
         FastCgiSource source(request);
         const std::string out = answer(handler, source);
         FCGX_PutStr(out.data(), static_cast<int>(out.size()), request.out);
+        if (close_at_once && input_ended(request)) FCGX_Detach(&request);
         FCGX_Finish_r(&request);
     }
     FCGX_Free(&request, 1);

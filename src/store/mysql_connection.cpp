@@ -1,5 +1,7 @@
 #include "store/mysql_connection.hpp"
 
+#include "store/sql_literals.hpp"
+
 #include <cppconn/connection.h>
 #include <cppconn/datatype.h>
 #include <cppconn/exception.h>
@@ -176,7 +178,9 @@ public:
             options["OPT_WRITE_TIMEOUT"] = kReadWriteTimeoutSeconds;
             // Reconnecting behind our back would silently leave a transaction.
             options["OPT_RECONNECT"] = false;
-            options["CLIENT_MULTI_STATEMENTS"] = false;
+            // For batches: several statements in one round trip (see run_batch). Only
+            // this file's own statements are sent, their values as hex literals.
+            options["CLIENT_MULTI_STATEMENTS"] = true;
             options["OPT_LOCAL_INFILE"] = 0;
             options["OPT_CHARSET_NAME"] = sql::SQLString("utf8mb4");
             options["characterSetResults"] = sql::SQLString("utf8mb4");
@@ -210,32 +214,41 @@ public:
 
     void disconnect() noexcept {
         drop();
+        pending_.clear();
         in_transaction_ = false;
+        transaction_sent_ = false;
         aborted_.reset();
     }
 
+    // START TRANSACTION waits for the transaction's first statement and goes with it.
     Status begin() {
         if (in_transaction_) {
             rollback();
             return make_error(Errc::internal_error, "begin() inside a transaction; rolled it back");
         }
-        auto status =
-            run("START TRANSACTION", [](sql::Connection& c) { direct(c, "START TRANSACTION"); });
-        if (status.ok()) in_transaction_ = true;
-        return status;
+        in_transaction_ = true;
+        transaction_sent_ = false;
+        pending_.push_back({"START TRANSACTION", "START TRANSACTION"});
+        return {};
     }
 
     // A commit that fails rolls back: after a lock wait timeout the server still holds
-    // the transaction open, and the next START TRANSACTION would commit it.
+    // the transaction open, and the next START TRANSACTION would commit it. A
+    // transaction that never reached the server has nothing to commit.
     Status commit() {
-        auto status = run("COMMIT", [](sql::Connection& c) { direct(c, "COMMIT"); });
-        if (!status.ok()) rollback();
+        Status status;
+        if (transaction_sent_ || pending_.size() > 1) {
+            status = run_batch(take_pending({"COMMIT", "COMMIT"}), nullptr);
+            if (!status.ok()) rollback();
+        }
+        pending_.clear();
         in_transaction_ = false;
+        transaction_sent_ = false;
         return status;
     }
 
     void rollback() noexcept {
-        if (connection_ && in_transaction_) {
+        if (connection_ && transaction_sent_) {
             try {
                 direct(*connection_, "ROLLBACK");
             } catch (const std::exception&) {
@@ -243,45 +256,132 @@ public:
                 drop();
             }
         }
+        pending_.clear();
         in_transaction_ = false;
+        transaction_sent_ = false;
         aborted_.reset();
     }
 
-    Status query(const std::string& text, const SqlParams& params, const RowHandler& on_row) {
-        return run(text, [&](sql::Connection& c) {
-            sql::PreparedStatement& statement = prepared(c, text, params);
+    Status defer(const std::string& sql, const SqlParams& params) {
+        if (!in_transaction_) {
+            auto changed = execute(sql, params);
+            if (!changed.ok()) return changed.error();
+            return {};
+        }
+        if (aborted_) return aborted_error(sql);
+        auto text = with_literals(sql, params);
+        if (!text.ok()) return text.error();
+        pending_.push_back({sql, std::move(*text)});
+        return {};
+    }
+
+    Status query(const std::string& sql, const SqlParams& params, const RowHandler& on_row) {
+        if (!pending_.empty()) {
+            auto statement = batch_statement(sql, params);
+            if (!statement.ok()) return statement.error();
+            return run_batch(take_pending(std::move(*statement)), &on_row);
+        }
+        return run(sql, [&](sql::Connection& c) {
+            sql::PreparedStatement& statement = prepared(c, sql, params);
             const std::unique_ptr<sql::ResultSet> rows(statement.executeQuery());
             const ResultSetRow row(*rows);
             while (rows->next()) on_row(row);
         });
     }
 
-    core::Result<std::int64_t> execute(const std::string& text, const SqlParams& params) {
+    core::Result<std::int64_t> execute(const std::string& sql, const SqlParams& params) {
+        if (!pending_.empty()) return ask_after(sql, params, "SELECT ROW_COUNT()");
         std::int64_t changed = 0;
         auto status = run(
-            text, [&](sql::Connection& c) { changed = prepared(c, text, params).executeUpdate(); });
+            sql, [&](sql::Connection& c) { changed = prepared(c, sql, params).executeUpdate(); });
         if (!status.ok()) return status.error();
         return changed;
     }
 
-    core::Result<std::int64_t> insert(const std::string& text, const SqlParams& params) {
-        std::int64_t id = 0;
-        auto status = run(text, [&](sql::Connection& c) {
-            prepared(c, text, params).executeUpdate();
-            const std::unique_ptr<sql::ResultSet> rows(
-                prepared(c, "SELECT LAST_INSERT_ID()", {}).executeQuery());
-            if (!rows->next()) throw std::runtime_error("LAST_INSERT_ID() returned no row");
-            id = rows->getInt64(1);
-        });
-        if (!status.ok()) return status.error();
-        return id;
+    // The insert and the question for its id in one round trip: Connector/C++ 1.1
+    // tells a prepared statement's AUTO_INCREMENT id to nobody.
+    core::Result<std::int64_t> insert(const std::string& sql, const SqlParams& params) {
+        return ask_after(sql, params, "SELECT LAST_INSERT_ID()");
     }
 
-    Status execute_direct(const std::string& text) {
-        return run(text, [&](sql::Connection& c) { direct(c, text); });
+    Status execute_direct(const std::string& sql) {
+        return run_batch(take_pending({sql, sql}), nullptr);
     }
 
 private:
+    // A statement of a batch: as the caller wrote it, for error messages (never with
+    // its values), and as sent.
+    struct BatchStatement {
+        std::string sql;
+        std::string text;
+    };
+
+    static core::Result<BatchStatement> batch_statement(const std::string& sql,
+                                                        const SqlParams& params) {
+        auto text = with_literals(sql, params);
+        if (!text.ok()) return text.error();
+        return BatchStatement{sql, std::move(*text)};
+    }
+
+    // The pending statements followed by `last`, leaving none pending.
+    std::vector<BatchStatement> take_pending(BatchStatement last) {
+        std::vector<BatchStatement> batch = std::move(pending_);
+        pending_.clear();
+        batch.push_back(std::move(last));
+        return batch;
+    }
+
+    // Runs sql after whatever is pending and answers `question`, a one-value query
+    // about it, in the same round trip.
+    core::Result<std::int64_t> ask_after(const std::string& sql, const SqlParams& params,
+                                         const char* question) {
+        auto statement = batch_statement(sql, params);
+        if (!statement.ok()) return statement.error();
+        auto batch = take_pending(std::move(*statement));
+        batch.push_back({question, question});
+        std::optional<std::int64_t> answer;
+        const RowHandler on_row = [&](const SqlRow& row) { answer = row.int64(1); };
+        if (auto status = run_batch(std::move(batch), &on_row); !status.ok()) return status.error();
+        if (!answer) return make_error(Errc::internal_error, std::string(question) + " returned no row");
+        return *answer;
+    }
+
+    // Sends the statements as one text in one round trip and reads their results in
+    // order; on_last_rows gets the rows of the last one. The server stops at the first
+    // that fails, and the error names that one. Inside a transaction any failure
+    // aborts it: the statements after the failed one, written by callers who were
+    // told nothing had failed, did not run.
+    Status run_batch(std::vector<BatchStatement> statements, const RowHandler* on_last_rows) {
+        std::string joined;
+        for (const auto& statement : statements) {
+            if (!joined.empty()) joined += ";\n";
+            joined += statement.text;
+        }
+        std::string current = statements.front().sql;
+        auto status = run(current, [&](sql::Connection& c) {
+            current = statements.front().sql;
+            const std::unique_ptr<sql::Statement> statement(c.createStatement());
+            bool has_rows = statement->execute(joined);
+            for (std::size_t index = 0;;) {
+                if (has_rows) {
+                    const std::unique_ptr<sql::ResultSet> rows(statement->getResultSet());
+                    if (on_last_rows && index + 1 == statements.size()) {
+                        const ResultSetRow row(*rows);
+                        while (rows->next()) (*on_last_rows)(row);
+                    }
+                }
+                if (++index == statements.size()) break;
+                current = statements[index].sql;
+                has_rows = statement->getMoreResults();
+            }
+        });
+        if (in_transaction_) {
+            transaction_sent_ = true;
+            if (!status.ok()) aborted_ = status.error().code;
+        }
+        return status;
+    }
+
     static void direct(sql::Connection& connection, const std::string& text) {
         const std::unique_ptr<sql::Statement> statement(connection.createStatement());
         if (statement->execute(text)) {
@@ -311,9 +411,7 @@ private:
     }
 
     template <typename Body> Status run(const std::string& what, Body&& body) {
-        if (aborted_)
-            return make_error(*aborted_,
-                              "the transaction was aborted; roll back before `" + what + "`");
+        if (aborted_) return aborted_error(what);
         revalidate_if_idle();
         const bool reused = connection_ != nullptr;
         if (auto status = connect(); !status.ok()) return status;
@@ -321,15 +419,24 @@ private:
         Status status = attempt(what, body, code);
         // "Gone away": the client library could not even send the statement, as the
         // server had closed this session meanwhile (killed, restarted, timed out).
-        // Outside a transaction nothing was lost with it, and a new session runs the
-        // statement for the first time. A session lost while a statement ran (2013)
-        // is not retried here: that statement may have taken effect.
-        if (!status.ok() && code == kServerGoneAway && reused && !in_transaction_) {
+        // Unless a transaction had reached that session, nothing was lost with it, and
+        // a new session runs the statement for the first time. A session lost while a
+        // statement ran (2013) is not retried here: that statement may have taken effect.
+        if (!status.ok() && code == kServerGoneAway && reused && !transaction_sent_) {
             if (auto again = connect(); !again.ok()) return again;
             status = attempt(what, body, code);
         }
-        if (status.ok()) touch();
+        if (status.ok()) {
+            touch();
+        } else if (in_transaction_ && (status.error().code == Errc::service_unavailable ||
+                                       status.error().code == Errc::retry)) {
+            aborted_ = status.error().code;
+        }
         return status;
+    }
+
+    Error aborted_error(const std::string& what) const {
+        return make_error(*aborted_, "the transaction was aborted; roll back before `" + what + "`");
     }
 
     template <typename Body> Status attempt(const std::string& what, Body& body, int& code) {
@@ -345,10 +452,10 @@ private:
         return {};
     }
 
-    // A session that sat idle may have been closed by the server; outside a
-    // transaction nothing is lost by replacing it before use.
+    // A session that sat idle may have been closed by the server; unless a
+    // transaction has reached it, nothing is lost by replacing it before use.
     void revalidate_if_idle() {
-        if (!connection_ || in_transaction_) return;
+        if (!connection_ || transaction_sent_) return;
         if (std::chrono::steady_clock::now() - last_used_ < revalidate_after_) return;
         bool valid = false;
         try {
@@ -362,8 +469,6 @@ private:
     Error failure(const sql::SQLException& e, const std::string& what) {
         const Errc code = classify(e.getErrorCode());
         if (code == Errc::service_unavailable) drop();
-        if (in_transaction_ && (code == Errc::service_unavailable || code == Errc::retry))
-            aborted_ = code;
         return make_error(code, describe(e) + " in `" + what + "`");
     }
 
@@ -382,6 +487,10 @@ private:
     std::unordered_map<std::string, std::unique_ptr<sql::PreparedStatement>> statements_;
     std::chrono::steady_clock::time_point last_used_{};
     bool in_transaction_ = false;
+    // Whether START TRANSACTION has gone to the server (begin() only queues it).
+    bool transaction_sent_ = false;
+    // Deferred statements, and START TRANSACTION, in order, for the next round trip.
+    std::vector<BatchStatement> pending_;
     std::optional<Errc> aborted_;
 };
 
@@ -405,6 +514,10 @@ void MysqlConnection::disconnect() noexcept { impl_->disconnect(); }
 Status MysqlConnection::begin() { return impl_->begin(); }
 Status MysqlConnection::commit() { return impl_->commit(); }
 void MysqlConnection::rollback() noexcept { impl_->rollback(); }
+
+Status MysqlConnection::defer(const std::string& sql, const SqlParams& params) {
+    return impl_->defer(sql, params);
+}
 bool MysqlConnection::in_transaction() const noexcept { return impl_->in_transaction(); }
 
 Status MysqlConnection::query(const std::string& sql, const SqlParams& params,

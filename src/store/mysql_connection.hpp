@@ -1,18 +1,30 @@
 // One MySQL/MariaDB session over Connector/C++, which no other header sees. It connects
 // lazily, sets the session up the way the schema assumes (UTC, READ COMMITTED,
-// utf8mb4, strict mode, no automatic reconnect, no multi-statements, row and metadata
-// lock waits of at most 10 s or the server's shorter global value), caches prepared
-// statements by their SQL text for the life of the session and turns every failure
-// into a core::Error: duplicate key -> conflict, deadlock or lock wait timeout ->
-// retry, a lost or refused connection -> service_unavailable (the session is dropped
-// and the next call reconnects), anything else -> internal_error. A statement that
-// could not be sent because the server had closed the session ("gone away") is run
-// once more on a new session when no transaction is open. A transaction that
-// lost its connection or hit a deadlock or lock wait timeout is aborted: every call
-// fails with that same code until rollback(), so no later statement can run outside
-// the transaction the caller believes it is in; a commit() that fails rolls back.
-// Error details name the MySQL error code and message, never the password nor a
-// duplicate key's value.
+// utf8mb4, strict mode, no automatic reconnect, row and metadata lock waits of at
+// most 10 s or the server's shorter global value), caches prepared statements by their
+// SQL text for the life of the session and turns every failure into a core::Error:
+// duplicate key -> conflict, deadlock or lock wait timeout -> retry, a lost or refused
+// connection -> service_unavailable (the session is dropped and the next call
+// reconnects), anything else -> internal_error.
+//
+// Round trips are what a request costs most, so a transaction sends as few as it can:
+// begin() and defer() only queue their statements, and they go to the server together
+// with the next statement whose answer the caller needs (query, execute, insert) or
+// with the COMMIT, as one multi-statement text (sql_literals.hpp) that the server runs
+// in order and stops at the first failure. A deferred statement's failure is
+// therefore the failure of the call that sent it. A commit() that fails with
+// service_unavailable may have committed (the connection was lost while the COMMIT or
+// a statement sent with it ran). Outside a transaction statements run at once,
+// prepared.
+//
+// A statement that could not be sent because the server had closed the session
+// ("gone away") is run once more on a new session when no transaction has reached
+// the server. A transaction that lost its connection or hit a deadlock or lock wait
+// timeout, or whose batch failed, is aborted: every call fails with that same code
+// until rollback(), so no later statement can run outside the transaction the caller
+// believes it is in; a commit() that fails rolls back. Error details name the MySQL
+// error code and message and the statement as written (with `?`), never the
+// password, a parameter or a duplicate key's value.
 #pragma once
 
 #include "core/clock.hpp"
@@ -87,15 +99,22 @@ public:
     void rollback() noexcept;
     bool in_transaction() const noexcept;
 
-    // Prepared and cached statements with `?` placeholders.
+    // A statement whose only answer the caller needs is whether it failed: inside a
+    // transaction it waits for the next round trip (see above), outside one it runs
+    // at once.
+    core::Status defer(const std::string& sql, const SqlParams& params);
+
+    // Statements with `?` placeholders: prepared and cached, or in a batch after
+    // whatever is pending.
     core::Status query(const std::string& sql, const SqlParams& params, const RowHandler& on_row);
     // Returns the number of rows changed.
     core::Result<std::int64_t> execute(const std::string& sql, const SqlParams& params);
-    // Returns the AUTO_INCREMENT id the statement generated.
+    // Returns the AUTO_INCREMENT id the statement generated; always a batch.
     core::Result<std::int64_t> insert(const std::string& sql, const SqlParams& params);
 
-    // Runs one statement as text, unprepared and uncached: for DDL, which the prepared
-    // protocol does not fully cover, and for session settings. Any rows are discarded.
+    // Runs one statement as text, unprepared and uncached, after whatever is pending:
+    // for DDL, which the prepared protocol does not fully cover, and for session
+    // settings. Any rows are discarded. sql must be a single statement.
     core::Status execute_direct(const std::string& sql);
 
 private:

@@ -26,13 +26,13 @@ UserRecord read_user(const SqlRow& row, unsigned first) {
     return user;
 }
 
-IdentityRecord read_identity(const SqlRow& row) {
+IdentityRecord read_identity(const SqlRow& row, unsigned first) {
     IdentityRecord identity;
-    identity.id = row.int64(1);
-    identity.user_id = row.int64(2);
-    identity.provider = row.text(3);
-    identity.uid = row.text(4);
-    identity.extra_data = row.text(5);
+    identity.id = row.int64(first);
+    identity.user_id = row.int64(first + 1);
+    identity.provider = row.text(first + 2);
+    identity.uid = row.text(first + 3);
+    identity.extra_data = row.text(first + 4);
     return identity;
 }
 

@@ -77,9 +77,7 @@ Result<std::vector<IdentityRecord>> MysqlStore::identities_where(const std::stri
 }
 
 Status MysqlStore::update(const std::string& sql, const SqlParams& params) {
-    auto changed = db_.execute(sql, params);
-    if (!changed.ok()) return changed.error();
-    return {};
+    return db_.defer(sql, params);
 }
 
 Result<std::optional<UserRecord>> MysqlStore::find_user(std::int64_t id) {
@@ -197,26 +195,30 @@ Status MysqlStore::update_identity_extra_data(std::int64_t identity_id,
 }
 
 Status MysqlStore::insert_token(const TokenRecord& token) {
-    // execute, not insert: the new id is not needed, and asking for it is a round trip
-    auto inserted = db_.execute("INSERT INTO " + tokens_ +
-                             " (token_hash, user_id, created, last_used, expires_at, revoked_at)"
-                             " VALUES (?, ?, ?, ?, ?, ?)",
-                         {token.token_hash, token.user_id, time_param(token.created),
-                          time_param(token.last_used), time_param(token.expires_at),
-                          time_param(token.revoked_at)});
-    if (!inserted.ok()) return inserted.error();
-    return {};
+    // Not insert(): the new id is not needed, and asking for it is a round trip.
+    return update("INSERT INTO " + tokens_ +
+                      " (token_hash, user_id, created, last_used, expires_at, revoked_at)"
+                      " VALUES (?, ?, ?, ?, ?, ?)",
+                  {token.token_hash, token.user_id, time_param(token.created),
+                   time_param(token.last_used), time_param(token.expires_at),
+                   time_param(token.revoked_at)});
 }
 
 Result<std::optional<TokenOwner>> MysqlStore::find_token(const std::string& token_hash) {
-    // LEFT JOIN, as in find_identity: a token without its user fails.
+    // LEFT JOIN, as in find_identity: a token without its user fails. A row per
+    // identity, or one with NULL identity columns for a user without any.
+    constexpr unsigned kFirstIdentityColumn = kTokenColumnCount + kUserColumnCount + 1;
     std::optional<TokenOwner> found;
     auto status = db_.query(
         "SELECT " + qualified_columns(kTokenColumns, "t") + ", " +
-            qualified_columns(kUserColumns, "u") + " FROM " + tokens_ + " t LEFT JOIN " + users_ +
-            " u ON u.id = t.user_id WHERE t.token_hash = ?",
+            qualified_columns(kUserColumns, "u") + ", " +
+            qualified_columns(kIdentityColumns, "i") + " FROM " + tokens_ + " t LEFT JOIN " +
+            users_ + " u ON u.id = t.user_id LEFT JOIN " + identities_ +
+            " i ON i.user_id = u.id WHERE t.token_hash = ? ORDER BY i.id",
         {token_hash}, [&](const SqlRow& row) {
-            found = TokenOwner{read_token(row), read_user(row, kTokenColumnCount + 1)};
+            if (!found) found = TokenOwner{read_token(row), read_user(row, kTokenColumnCount + 1), {}};
+            if (!row.is_null(kFirstIdentityColumn))
+                found->identities.push_back(read_identity(row, kFirstIdentityColumn));
         });
     if (!status.ok()) return status.error();
     return found;

@@ -1,5 +1,8 @@
 // The Store over MySQL/MariaDB, on the tables of sql/001_initial.sql with the
-// connection's table_prefix. Every statement is prepared; uniqueness (username
+// connection's table_prefix. Writes whose only answer is success (every update, the
+// token insert) are deferred inside a transaction: they go to the server with the
+// transaction's next read or its COMMIT (MysqlConnection), so their errors come from
+// that call. Uniqueness (username
 // ignoring case, (provider, uid) byte for byte, one user per verified email, token
 // hash) is left to the schema's unique keys, whose violations come back as
 // Errc::conflict. The email_key column is derived here from the email (trimmed,

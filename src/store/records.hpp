@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace socialauth::store {
 
@@ -62,10 +63,11 @@ struct TokenRecord {
     std::optional<core::TimePoint> revoked_at;
 };
 
-// An API token with the user it was issued to.
+// An API token with the user it was issued to and that user's identities (by id).
 struct TokenOwner {
     TokenRecord token;
     UserRecord user;
+    std::vector<IdentityRecord> identities;
 };
 
 } // namespace socialauth::store

@@ -2,8 +2,10 @@
 // Errors: Errc::conflict for a duplicate key, Errc::retry for a deadlock or lock wait
 // timeout (the caller rolls back and retries the whole unit of work),
 // Errc::service_unavailable when the database can't be reached (the next call
-// reconnects). MysqlStore is the production implementation; tests also use an
-// in-memory one.
+// reconnects). Inside a transaction a write may report its failure only at the next
+// read or at commit() (MysqlStore defers writes to save round trips); a commit() that
+// fails with service_unavailable may have committed. MysqlStore is the production
+// implementation; tests also use an in-memory one.
 #pragma once
 
 #include "core/result.hpp"
@@ -59,7 +61,8 @@ public:
                                               core::TimePoint when) = 0;
 
     virtual Status insert_token(const TokenRecord& token) = 0;
-    // The token with its user, in one round trip.
+    // The token with its user and the user's identities, in one round trip: all that
+    // an API request needs.
     virtual Result<std::optional<TokenOwner>> find_token(const std::string& token_hash) = 0;
     virtual Status touch_token(std::int64_t token_id, core::TimePoint when) = 0;
     virtual Status revoke_token(std::int64_t token_id, core::TimePoint when) = 0;

@@ -197,6 +197,14 @@ store::TokenRecord token_for(std::int64_t user_id, const std::string& secret) {
     return token;
 }
 
+// Sends what the store has deferred: MysqlStore's writes in a transaction go with its
+// next read.
+core::Status send_deferred(store::Store& store) {
+    auto read = store.find_user(0);
+    if (!read.ok()) return read.error();
+    return {};
+}
+
 std::vector<std::int64_t> user_ids_with_email(store::Store& store, const std::string& email_key) {
     std::vector<std::int64_t> ids;
     for (const auto& user : value_of(store.find_users_by_email(email_key))) ids.push_back(user.id);
@@ -684,6 +692,29 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(inserts_and_finds_a_token_with_every_field, Backen
     BOOST_TEST(!value_of(store.find_token(core::sha256_hex("other"))).has_value());
 }
 
+BOOST_AUTO_TEST_CASE_TEMPLATE(finds_a_token_with_its_users_identities_in_id_order, Backend,
+                              Backends) {
+    Backend backend;
+    auto& store = backend.store;
+    const auto jane = make_user(store, "jane");
+    const auto john = make_user(store, "john");
+    require_ok(store.insert_token(token_for(jane.id, "janes")));
+    BOOST_TEST(value_of(store.find_token(core::sha256_hex("janes")))->identities.empty());
+    (void)value_of(store.create_identity(jane.id, "google-oauth2", "7", "{}", at(kNow)));
+    (void)value_of(store.create_identity(john.id, "google-oauth2", "8", "{}", at(kNow)));
+    (void)value_of(store.create_identity(jane.id, "facebook", "9", "{}", at(kNow)));
+    const auto found = value_of(store.find_token(core::sha256_hex("janes")));
+    BOOST_REQUIRE(found.has_value());
+    BOOST_TEST(found->token.user_id == jane.id);
+    BOOST_TEST(found->user.username == "jane");
+    BOOST_REQUIRE(found->identities.size() == 2u);
+    BOOST_TEST(found->identities[0].provider == "google-oauth2");
+    BOOST_TEST(found->identities[0].uid == "7");
+    BOOST_TEST(found->identities[1].provider == "facebook");
+    BOOST_TEST(found->identities[1].uid == "9");
+    BOOST_TEST(found->identities[0].id < found->identities[1].id);
+}
+
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_known_token_hash_is_a_conflict, Backend, Backends) {
     Backend backend;
     auto& store = backend.store;
@@ -1146,6 +1177,82 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(ids_are_not_given_back_by_a_rollback, Backend, Bac
     BOOST_TEST(make_user(store, "jane").id > discarded.id);
 }
 
+// MysqlStore defers a transaction's writes to its next read or its COMMIT (one round
+// trip for all of them); what a caller can observe of that is pinned here.
+BOOST_FIXTURE_TEST_CASE(deferred_writes_are_seen_by_the_next_read_and_by_others_after_commit,
+                        StoreFixture) {
+    const auto jane = make_user(store, "jane");
+    require_ok(store.begin());
+    require_ok(store.set_last_login(jane.id, at(kNow + 5)));
+    require_ok(store.insert_token(token_for(jane.id, "janes")));
+    BOOST_CHECK(value_of(store.find_user(jane.id))->last_login == at(kNow + 5));
+    BOOST_TEST(!value_of(other_store.find_token(core::sha256_hex("janes"))).has_value());
+    require_ok(store.set_last_login(jane.id, at(kNow + 9)));
+    require_ok(store.commit());
+    BOOST_CHECK(value_of(other_store.find_user(jane.id))->last_login == at(kNow + 9));
+    BOOST_TEST(value_of(other_store.find_token(core::sha256_hex("janes"))).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_deferred_write_fails_with_the_commit_that_sends_it_and_leaves_nothing,
+                        StoreFixture) {
+    make_user(store, "jane", "jane@example.com", true);
+    auto rival = make_user(store, "rival", "jane@example.com", false);
+    require_ok(store.begin());
+    require_ok(store.set_last_login(rival.id, at(kNow + 5)));
+    rival.email_verified = true;
+    require_ok(store.update_user_profile(rival)); // queued: its conflict is not known yet
+    require_ok(store.insert_token(token_for(rival.id, "rivals")));
+    BOOST_TEST(error_of(store.commit()) == Errc::conflict);
+    const auto found = value_of(store.find_user(rival.id));
+    BOOST_TEST(!found->email_verified);
+    BOOST_TEST(!found->last_login.has_value()); // written before the failed one: rolled back
+    BOOST_TEST(!value_of(store.find_token(core::sha256_hex("rivals"))).has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(a_deferred_write_that_fails_with_the_next_read_aborts_the_transaction,
+                        StoreFixture) {
+    make_user(store, "jane", "jane@example.com", true);
+    auto rival = make_user(store, "rival", "jane@example.com", false);
+    require_ok(store.begin());
+    rival.email_verified = true;
+    require_ok(store.update_user_profile(rival));
+    require_ok(store.set_last_login(rival.id, at(kNow + 5))); // after it: never ran
+    BOOST_TEST(error_of(store.find_user(rival.id)) == Errc::conflict);
+    // What was queued after the failed write is gone; nothing may run as if it were not.
+    BOOST_TEST(error_of(store.find_user(rival.id)) == Errc::conflict);
+    BOOST_TEST(error_of(store.commit()) == Errc::conflict);
+    store.rollback();
+    BOOST_TEST(!value_of(store.find_user(rival.id))->last_login.has_value());
+}
+
+BOOST_FIXTURE_TEST_CASE(an_empty_transaction_sends_nothing, StoreFixture) {
+    // Its session is dead, and neither begin() nor commit() notices: neither went out.
+    const auto before = connection_id(connection);
+    kill(before);
+    require_ok(store.begin());
+    require_ok(store.commit());
+    require_ok(store.begin());
+    store.rollback();
+    const auto jane = make_user(store, "jane"); // gone away, run on a new session
+    BOOST_TEST(value_of(store.find_user(jane.id)).has_value());
+    BOOST_TEST(connection_id(connection) != before);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_transaction_begun_on_a_killed_idle_session_runs_on_a_new_one,
+                        StoreFixture) {
+    // START TRANSACTION goes with the first statement; as the dead session could not
+    // even be sent it, nothing of the transaction was lost and a new session runs it.
+    const auto before = connection_id(connection);
+    kill(before);
+    require_ok(store.begin());
+    const auto jane = make_user(store, "jane");
+    require_ok(store.set_last_login(jane.id, at(kNow + 5)));
+    BOOST_TEST(!value_of(other_store.find_user(jane.id)).has_value()); // still uncommitted
+    require_ok(store.commit());
+    BOOST_CHECK(value_of(other_store.find_user(jane.id))->last_login == at(kNow + 5));
+    BOOST_TEST(connection_id(connection) != before);
+}
+
 BOOST_FIXTURE_TEST_CASE(a_concurrent_link_of_the_same_identity_waits_then_conflicts, StoreFixture) {
     const auto jane = make_user(store, "jane");
     const auto john = make_user(store, "john");
@@ -1263,9 +1370,11 @@ BOOST_AUTO_TEST_CASE(a_lock_wait_timeout_is_retry_and_aborts_the_transaction) {
     require_ok(other.execute_direct("SET SESSION innodb_lock_wait_timeout = 1"));
     require_ok(store.begin());
     require_ok(store.set_last_login(jane.id, at(kNow)));
+    require_ok(send_deferred(store));
     require_ok(other_store.begin());
     require_ok(other_store.set_user_active(john.id, false, at(kNow)));
-    BOOST_TEST(error_of(other_store.set_last_login(jane.id, at(kNow + 1))) == Errc::retry);
+    require_ok(other_store.set_last_login(jane.id, at(kNow + 1)));
+    BOOST_TEST(error_of(send_deferred(other_store)) == Errc::retry);
     BOOST_TEST(error_of(other_store.find_user(jane.id)) == Errc::retry);
     // MySQL keeps the rest of the transaction after a lock wait timeout; committing
     // it anyway must not make its first half stick.
@@ -1284,11 +1393,16 @@ BOOST_AUTO_TEST_CASE(a_deadlock_is_retry_for_its_victim) {
     require_ok(store.begin());
     require_ok(other_store.begin());
     require_ok(store.set_last_login(jane.id, at(kNow)));
+    require_ok(send_deferred(store));
     require_ok(other_store.set_last_login(john.id, at(kNow)));
-    auto first =
-        std::async(std::launch::async, [&] { return store.set_last_login(john.id, at(kNow)); });
+    require_ok(send_deferred(other_store));
+    auto first = std::async(std::launch::async, [&] {
+        require_ok(store.set_last_login(john.id, at(kNow)));
+        return send_deferred(store);
+    });
     BOOST_TEST((first.wait_for(300ms) == std::future_status::timeout));
-    const auto second = other_store.set_last_login(jane.id, at(kNow));
+    require_ok(other_store.set_last_login(jane.id, at(kNow)));
+    const auto second = send_deferred(other_store);
     if (!second.ok()) other_store.rollback(); // lets the first go on
     const auto first_result = first.get();
     const int victims = (first_result.ok() ? 0 : 1) + (second.ok() ? 0 : 1);
@@ -1305,7 +1419,9 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_is_service_unavailable) {
     MysqlConnection connection_to_nowhere(config);
     MysqlStore unreachable(connection_to_nowhere);
     BOOST_TEST(error_of(unreachable.ping()) == Errc::service_unavailable);
-    BOOST_TEST(error_of(unreachable.begin()) == Errc::service_unavailable);
+    require_ok(unreachable.begin()); // sends nothing yet
+    BOOST_TEST(error_of(unreachable.find_user(1)) == Errc::service_unavailable);
+    unreachable.rollback();
     BOOST_TEST(!connection_to_nowhere.in_transaction());
 }
 

@@ -182,6 +182,10 @@ Status MemoryStore::commit() {
         return *error;
     }
     snapshot_.reset();
+    if (lose_commit_answer_) {
+        lose_commit_answer_ = false;
+        return make_error(Errc::service_unavailable, "injected loss of the commit's answer");
+    }
     return {};
 }
 
@@ -371,7 +375,10 @@ Result<std::optional<store::TokenOwner>> MemoryStore::find_token(const std::stri
         const auto user = rows_.users.find(row.user_id);
         if (user == rows_.users.end())
             return make_error(Errc::internal_error, "token without its user");
-        return std::optional<store::TokenOwner>(store::TokenOwner{row, user->second});
+        store::TokenOwner owner{row, user->second, {}};
+        for (const auto& [identity_id, identity] : rows_.identities)
+            if (identity.record.user_id == row.user_id) owner.identities.push_back(identity.record);
+        return std::optional<store::TokenOwner>(std::move(owner));
     }
     return std::optional<store::TokenOwner>();
 }

@@ -78,6 +78,9 @@ public:
     // The next `times` calls of `method` (named as in Store, e.g. "create_user") fail
     // with `code` and change nothing.
     void fail_next(const std::string& method, core::Errc code, int times = 1);
+    // The next commit() commits, then fails with service_unavailable: the connection
+    // was lost before the server's answer arrived.
+    void lose_next_commit_answer() noexcept { lose_commit_answer_ = true; }
     // How often `method` was called, failed calls included.
     int calls(const std::string& method) const;
     // Flips users.is_active alone, as another program on the database (a PHP admin
@@ -128,6 +131,7 @@ private:
     std::int64_t next_identity_id_ = 1;
     std::int64_t next_token_id_ = 1;
     std::map<std::string, Failure> failures_;
+    bool lose_commit_answer_ = false;
     std::map<std::string, int> calls_;
 };
 

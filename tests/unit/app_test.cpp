@@ -562,9 +562,34 @@ BOOST_AUTO_TEST_CASE(a_connection_lost_twice_is_503_and_creates_nothing) {
     BOOST_TEST(!store.in_transaction());
 }
 
-BOOST_AUTO_TEST_CASE(a_connection_lost_during_commit_is_not_retried) {
-    // The commit may have reached the server; a second run would issue a second token.
+BOOST_AUTO_TEST_CASE(a_connection_lost_during_a_commit_that_did_not_commit_is_run_again) {
+    // The token is not there, so the transaction did not commit: running it again is safe.
     store.fail_next("commit", Errc::service_unavailable);
+    const Response response = exchange();
+    BOOST_TEST_REQUIRE(response.status == 200, response.body);
+    BOOST_TEST(store.calls("begin") == 2);
+    BOOST_TEST(store.calls("find_token") == 1);
+    BOOST_TEST(store.users().size() == 1u);
+    BOOST_TEST(store.tokens().size() == 1u);
+    BOOST_TEST(store.tokens().begin()->second.token_hash ==
+               sa::core::sha256_hex(parsed(response)["token"].asString()));
+}
+
+BOOST_AUTO_TEST_CASE(a_connection_lost_during_a_commit_that_committed_answers_that_login) {
+    // A second run would issue a second token; the stored token says the first counts.
+    store.lose_next_commit_answer();
+    const Response response = exchange();
+    BOOST_TEST_REQUIRE(response.status == 200, response.body);
+    BOOST_TEST(store.calls("begin") == 1);
+    BOOST_TEST(store.tokens().size() == 1u);
+    BOOST_TEST(store.tokens().begin()->second.token_hash ==
+               sa::core::sha256_hex(parsed(response)["token"].asString()));
+    BOOST_TEST(parsed(response)["user"]["id"].asInt64() == store.users().begin()->first);
+}
+
+BOOST_AUTO_TEST_CASE(a_lost_commit_whose_outcome_cannot_be_asked_is_503_and_not_run_again) {
+    store.fail_next("commit", Errc::service_unavailable);
+    store.fail_next("find_token", Errc::service_unavailable);
     expect_answer(exchange(), 503, R"({"error":"service_unavailable"})");
     BOOST_TEST(store.calls("begin") == 1);
 }
