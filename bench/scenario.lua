@@ -1,5 +1,5 @@
 -- wrk script of bench/run: one scenario, chosen by the environment.
---   BENCH_SCENARIO  returning | new | invalid | id_token | me | trivial | provider
+--   BENCH_SCENARIO  returning | new | invalid | id_token | me | floor | provider
 --   BENCH_EXPECT    the status every answer must have (default 200)
 --   BENCH_POOL      a file of lines: user ids (returning), ID tokens (id_token) or
 --                   API tokens (me), picked round-robin
@@ -69,7 +69,7 @@ local builders = {
     me = function()
         return wrk.format("GET", prefix .. "/me", { Authorization = "Token " .. from_pool() })
     end,
-    trivial = function()
+    floor = function()
         return wrk.format("GET", "/")
     end,
     -- the two calls an access-token exchange makes, alternately

@@ -14,6 +14,8 @@
 #   FCGI_PROCS          FastCGI worker processes (default 2)
 #   LIGHTTPD_CGI=1      run the program through mod_cgi instead, a process per request,
 #                       at /socialauth.cgi (PATH_INFO is what follows)
+#   FCGI_FLOOR_MODE     passed to the FastCGI program's environment as
+#                       SOCIALAUTH_FLOOR_MODE (bench/floor_fcgi's mode)
 # Writes DIR/lighttpd.conf, DIR/lighttpd.pid, DIR/lighttpd.port. The app's log lands
 # in DIR/lighttpd-error.log: lighttpd's server.errorlog, which is also lighttpd's
 # stderr here, as the FastCGI workers it spawns inherit that (lighttpd -D leaves
@@ -26,6 +28,11 @@ dir=$(abs_dir "$1")
 config=${SOCIALAUTH_CONFIG:?set SOCIALAUTH_CONFIG to the app config file}
 app=${SOCIALAUTH_FCGI:-${SOCIALAUTH_BUILDDIR:-}/socialauth.fcgi}
 procs=${FCGI_PROCS:-2}
+floor_env=
+if [ -n "${FCGI_FLOOR_MODE:-}" ]; then
+    [[ $FCGI_FLOOR_MODE =~ ^[a-z]+$ ]] || die "FCGI_FLOOR_MODE must be a lower-case word"
+    floor_env=", \"SOCIALAUTH_FLOOR_MODE\" => \"$FCGI_FLOOR_MODE\""
+fi
 [ -f "$config" ] || die "no config file $config"
 [ -x "$app" ] || die "no executable program $app (set SOCIALAUTH_FCGI or SOCIALAUTH_BUILDDIR)"
 config=$(cd "$(dirname "$config")" && pwd -P)/$(basename "$config")
@@ -58,7 +65,7 @@ fastcgi.server = (
   "/" => ((
     "socket"              => "$dir/fcgi.sock",
     "bin-path"            => "$app",
-    "bin-environment"     => ("SOCIALAUTH_CONFIG" => "$config"),
+    "bin-environment"     => ("SOCIALAUTH_CONFIG" => "$config"$floor_env),
     "max-procs"           => $procs,
     "check-local"         => "disable",
     "fix-root-scriptname" => "enable",
