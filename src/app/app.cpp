@@ -94,10 +94,6 @@ void back_off_before_retry(core::RandomSource& random, int attempt) {
     std::this_thread::sleep_for(limit * static_cast<unsigned char>((*byte)[0]) / 255);
 }
 
-std::string request_id(core::RandomSource& random) {
-    auto bytes = random.bytes(6);
-    return bytes ? core::base64url_encode(*bytes) : std::string("-");
-}
 
 core::Error body_error(http::BodyStatus status) {
     switch (status) {
@@ -161,7 +157,7 @@ http::Response App::handle(const http::Request& request) {
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
     char duration[32];
     std::snprintf(duration, sizeof duration, "%.1f", elapsed_ms);
-    std::string line = "req=" + request_id(services_.random) + " method=" + request.method +
+    std::string line = "req=" + next_request_id() + " method=" + request.method +
                        " route=" + request.path.substr(0, kMaxLoggedPathLength) +
                        " status=" + std::to_string(response.status) +
                        " backend=" + (outcome.backend.empty() ? "-" : outcome.backend) +
@@ -172,6 +168,23 @@ http::Response App::handle(const http::Request& request) {
     if (!outcome.error_detail.empty()) line += " detail=" + outcome.error_detail;
     services_.logger.log(response.status >= 500 ? core::LogLevel::error : core::LogLevel::info, line);
     return response;
+}
+
+// A random start per process, then counting: ids stay unique over a worker's life
+// and across workers, and a request does not pay for random bytes it needs no secrecy
+// from.
+std::string App::next_request_id() {
+    if (!request_number_) {
+        std::uint64_t start = 0;
+        if (auto bytes = services_.random.bytes(sizeof start))
+            for (unsigned char byte : *bytes) start = start << 8 | byte;
+        request_number_ = start;
+    }
+    const std::uint64_t number = (*request_number_)++;
+    std::string bytes(6, '\0');
+    for (std::size_t i = 0; i < bytes.size(); ++i)
+        bytes[i] = static_cast<char>(number >> (8 * (bytes.size() - 1 - i)) & 0xFF);
+    return core::base64url_encode(bytes);
 }
 
 namespace {

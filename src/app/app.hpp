@@ -17,6 +17,7 @@
 #include "store/store.hpp"
 
 #include <functional>
+#include <optional>
 #include <string_view>
 
 namespace socialauth::app {
@@ -67,12 +68,14 @@ private:
     http::Response logout(const http::Request& request, bool everywhere, RequestOutcome& outcome);
     http::Response health(RequestOutcome& outcome);
     http::Response fail(const core::Error& error, RequestOutcome& outcome);
+    std::string next_request_id();
 
     AppServices services_;
     Cors cors_;
     TokenService tokens_;
     RateLimiter rate_limiter_;
     pipeline::Pipeline pipeline_;
+    std::optional<std::uint64_t> request_number_; // the next request id's, once seeded
 };
 
 // The answer to every request while the config is unusable.

@@ -69,13 +69,20 @@ Result<Json::Value> parse_json_with_comments(const std::string& text) {
     return parse_with(builder, text);
 }
 
-std::string to_json(const Json::Value& value) {
-    Json::StreamWriterBuilder builder;
-    builder["indentation"] = "";
-    builder["emitUTF8"] = true;
-    builder["commentStyle"] = "None";
-    return Json::writeString(builder, value);
+// Built once: its settings are a Json::Value map, and an answer is made of dozens of
+// to_json calls.
+const Json::StreamWriterBuilder& compact_writer() {
+    static const Json::StreamWriterBuilder builder = [] {
+        Json::StreamWriterBuilder settings;
+        settings["indentation"] = "";
+        settings["emitUTF8"] = true;
+        settings["commentStyle"] = "None";
+        return settings;
+    }();
+    return builder;
 }
+
+std::string to_json(const Json::Value& value) { return Json::writeString(compact_writer(), value); }
 
 OrderedJsonObject& OrderedJsonObject::add(const std::string& key, const Json::Value& value) {
     if (text_.size() > 1) text_ += ',';

@@ -7,9 +7,14 @@
 
 namespace socialauth::core {
 
+// One write() per line (stderr is unbuffered): the line and its newline can't be torn
+// apart by another worker's line in the same log, and it costs one system call.
 void StderrSink::write_line(const std::string& line) {
-    std::fwrite(line.data(), 1, line.size(), stderr);
-    std::fputc('\n', stderr);
+    std::string terminated;
+    terminated.reserve(line.size() + 1);
+    terminated += line;
+    terminated += '\n';
+    std::fwrite(terminated.data(), 1, terminated.size(), stderr);
     std::fflush(stderr);
 }
 
