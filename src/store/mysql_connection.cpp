@@ -186,9 +186,11 @@ public:
             options["characterSetResults"] = sql::SQLString("utf8mb4");
 
             connection_.reset(sql::mysql::get_mysql_driver_instance()->connect(options));
+            // Both settings in one round trip; the second's failure comes with its result.
             const std::unique_ptr<sql::Statement> statement(connection_->createStatement());
-            statement->execute(session_setup());
-            statement->execute("SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            statement->execute(session_setup() +
+                               ";\nSET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED");
+            statement->getMoreResults();
         } catch (const sql::SQLException& e) {
             drop();
             return make_error(Errc::service_unavailable, "cannot connect to MySQL: " + describe(e));

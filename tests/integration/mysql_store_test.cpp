@@ -1340,6 +1340,22 @@ BOOST_AUTO_TEST_CASE(lock_waits_are_at_most_ten_seconds) {
     BOOST_TEST(metadata_lock == "10");
 }
 
+BOOST_AUTO_TEST_CASE(the_session_is_set_up_in_utc_strict_and_read_committed) {
+    std::string isolation;
+    std::string time_zone;
+    std::string sql_mode;
+    require_ok(connection.query("SELECT @@SESSION.tx_isolation, @@SESSION.time_zone, "
+                                "@@SESSION.sql_mode",
+                                {}, [&](const SqlRow& row) {
+                                    isolation = row.text(1);
+                                    time_zone = row.text(2);
+                                    sql_mode = row.text(3);
+                                }));
+    BOOST_TEST(isolation == "READ-COMMITTED");
+    BOOST_TEST(time_zone == "+00:00");
+    BOOST_TEST(sql_mode.find("STRICT_ALL_TABLES") != std::string::npos, sql_mode);
+}
+
 BOOST_AUTO_TEST_CASE(a_connection_lost_in_a_transaction_aborts_it_until_rollback) {
     require_ok(store.begin());
     const auto jane = make_user(store, "jane");
