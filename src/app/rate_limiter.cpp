@@ -41,39 +41,36 @@ std::string client_address_group(const std::string& remote_addr) {
 
 core::Status RateLimiter::admit_exchange(const std::string& remote_addr,
                                          const std::string& backend) {
-    const std::int64_t now = core::to_unix_seconds(clock_.now());
-    std::vector<store::RateLimitHit> hits;
-    for (const auto& [bucket, limit] :
-         {std::pair<std::string, const core::RateLimit&>{
-              "exchange:ip:" + client_address_group(remote_addr), config_.exchange_per_ip},
-          std::pair<std::string, const core::RateLimit&>{"exchange:backend:" + backend,
-                                                          config_.exchange_per_backend}}) {
-        if (limit.requests <= 0) continue;
-        const std::int64_t window = limit.window_seconds;
-        // Floor division, so that a clock before 1970 still lands in the right window.
-        const std::int64_t start = now / window * window - (now % window < 0 ? window : 0);
-        hits.push_back({bucket, window, core::from_unix_seconds(start), limit.requests});
-    }
-    if (hits.empty()) return {};
+    if (auto status = hit("exchange:ip:" + client_address_group(remote_addr),
+                          config_.exchange_per_ip);
+        !status)
+        return status;
+    return hit("exchange:backend:" + backend, config_.exchange_per_backend);
+}
 
-    core::Result<std::optional<std::size_t>> refused = core::make_error(core::Errc::internal_error);
+core::Status RateLimiter::hit(const std::string& bucket, const core::RateLimit& limit) {
+    if (limit.requests <= 0) return {};
+    const std::int64_t now = core::to_unix_seconds(clock_.now());
+    const std::int64_t window = limit.window_seconds;
+    // Floor division, so that a clock before 1970 still lands in the right window.
+    const std::int64_t start = now / window * window - (now % window < 0 ? window : 0);
+    core::Result<bool> counted = core::make_error(core::Errc::internal_error);
     for (int attempt = 1; attempt <= kMaxAttempts; ++attempt) {
-        refused = store_.hit_rate_limits(hits);
-        if (refused || refused.error().code != core::Errc::retry) break;
+        counted = store_.hit_rate_limit(bucket, window, core::from_unix_seconds(start),
+                                        limit.requests);
+        if (counted || counted.error().code != core::Errc::retry) break;
     }
-    if (!refused) {
-        core::Error error = refused.error();
-        error.detail = "rate limit " + hits.front().bucket + ": " + error.detail;
+    if (!counted) {
+        core::Error error = counted.error();
+        error.detail = "rate limit " + bucket + ": " + error.detail;
         return error;
     }
-    if (!*refused) return {};
-    const store::RateLimitHit& full = hits[**refused];
-    core::Error error = core::make_error(core::Errc::rate_limited,
-                                         full.bucket + " over " + std::to_string(full.limit) +
-                                             " per " + std::to_string(full.window_seconds) + " s");
-    error.retry_after_seconds =
-        core::to_unix_seconds(full.window_start) + full.window_seconds - now;
-    return error;
+    if (*counted) return {};
+    core::Error refused = core::make_error(core::Errc::rate_limited,
+                                           bucket + " over " + std::to_string(limit.requests) +
+                                               " per " + std::to_string(window) + " s");
+    refused.retry_after_seconds = start + window - now;
+    return refused;
 }
 
 } // namespace socialauth::app

@@ -7,8 +7,7 @@
 // goes over is refused with Errc::rate_limited, and retry_after_seconds tells when its
 // window ends, and a client that keeps trying stays refused until then (a full
 // window stays full; refused hits are not counted). A burst may reach twice the limit
-// across a window boundary; that is the price of one row per bucket and one round trip
-// for both buckets.
+// across a window boundary; that is the price of one row and one statement per check.
 //
 // The client is REMOTE_ADDR as the web server sets it, never a header (X-Forwarded-For
 // and friends are input). IPv6 clients count per /64, the block one subscriber
@@ -45,6 +44,8 @@ public:
     core::Status admit_exchange(const std::string& remote_addr, const std::string& backend);
 
 private:
+    core::Status hit(const std::string& bucket, const core::RateLimit& limit);
+
     const core::RateLimitsConfig& config_;
     store::Store& store_;
     const core::Clock& clock_;

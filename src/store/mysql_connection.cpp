@@ -291,21 +291,6 @@ public:
         });
     }
 
-    Status query_batch(const std::vector<SqlStatement>& statements, const RowHandler& on_row) {
-        if (statements.empty()) return make_error(Errc::internal_error, "an empty batch");
-        std::vector<BatchStatement> written;
-        for (const SqlStatement& statement : statements) {
-            auto one = batch_statement(statement.sql, statement.params);
-            if (!one.ok()) return one.error();
-            written.push_back(std::move(*one));
-        }
-        std::vector<BatchStatement> batch = std::move(pending_);
-        pending_.clear();
-        batch.insert(batch.end(), std::make_move_iterator(written.begin()),
-                     std::make_move_iterator(written.end()));
-        return run_batch(std::move(batch), &on_row);
-    }
-
     core::Result<std::int64_t> execute(const std::string& sql, const SqlParams& params) {
         if (!pending_.empty()) return ask_after(sql, params, "SELECT ROW_COUNT()");
         std::int64_t changed = 0;
@@ -540,11 +525,6 @@ bool MysqlConnection::in_transaction() const noexcept { return impl_->in_transac
 Status MysqlConnection::query(const std::string& sql, const SqlParams& params,
                               const RowHandler& on_row) {
     return impl_->query(sql, params, on_row);
-}
-
-Status MysqlConnection::query_batch(const std::vector<SqlStatement>& statements,
-                                    const RowHandler& on_row) {
-    return impl_->query_batch(statements, on_row);
 }
 
 core::Result<std::int64_t> MysqlConnection::execute(const std::string& sql,

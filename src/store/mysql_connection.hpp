@@ -55,11 +55,6 @@ bool is_valid_table_prefix(std::string_view prefix) noexcept;
 using SqlParam = std::variant<std::nullptr_t, std::int64_t, std::string>;
 using SqlParams = std::vector<SqlParam>;
 
-struct SqlStatement {
-    std::string sql;
-    SqlParams params;
-};
-
 // One row of a result; columns count from 1 as in SQL. A NULL where the accessor
 // expects a value, or a time in another form than format_sql_utc's, throws, and the
 // query that read it fails with internal_error.
@@ -112,10 +107,6 @@ public:
     // Statements with `?` placeholders: prepared and cached, or in a batch after
     // whatever is pending.
     core::Status query(const std::string& sql, const SqlParams& params, const RowHandler& on_row);
-    // The statements, after whatever is pending, in one round trip (see above); on_row
-    // gets the rows of the last one.
-    core::Status query_batch(const std::vector<SqlStatement>& statements,
-                             const RowHandler& on_row);
     // Returns the number of rows changed.
     core::Result<std::int64_t> execute(const std::string& sql, const SqlParams& params);
     // Returns the AUTO_INCREMENT id the statement generated; always a batch.

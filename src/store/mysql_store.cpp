@@ -275,55 +275,29 @@ Status MysqlStore::put_cached(const std::string& key, const CacheEntry& entry) {
                   {key, entry.value, time_param(entry.fetched_at), time_param(entry.expires_at)});
 }
 
-Result<std::optional<std::size_t>> MysqlStore::hit_rate_limits(
-    const std::vector<RateLimitHit>& hits) {
-    if (hits.empty()) return std::optional<std::size_t>();
-    // Each hit is one statement that counts it and tells whether it did, with no
-    // read-modify-write race between processes: the affected-row count is 1 for a new
-    // window's row, 2 for a counted hit and 0 for a full window, whose row the update
-    // leaves as it is (the session does not ask for CLIENT_FOUND_ROWS). The count goes
-    // into a session variable that the next hit's statement requires to be non-zero
-    // and that the last statement reads back: all hits, one round trip.
-    std::vector<SqlStatement> batch;
-    std::string counts = "SELECT ";
-    for (std::size_t i = 0; i < hits.size(); ++i) {
-        const RateLimitHit& hit = hits[i];
-        if (hit.limit < 1)
-            return core::make_error(core::Errc::internal_error,
-                                    "rate limit hit with limit " + std::to_string(hit.limit));
-        const std::string counted = "@socialauth_rate_limit_hit_" + std::to_string(i);
-        const std::string after_previous =
-            i == 0 ? "" : " WHERE @socialauth_rate_limit_hit_" + std::to_string(i - 1) + " > 0";
-        const std::int64_t start = core::to_unix_seconds(hit.window_start);
-        batch.push_back({"INSERT INTO " + rate_limits_ +
-                             " (bucket, window_seconds, window_start, window_end, hits)"
-                             " SELECT ?, ?, ?, ?, 1 FROM DUAL" + after_previous +
-                             " ON DUPLICATE KEY UPDATE hits = IF(hits < ?, hits + 1, hits)",
-                         {hit.bucket, hit.window_seconds, start, start + hit.window_seconds,
-                          hit.limit}});
-        batch.push_back({"SET " + counted + " = ROW_COUNT()", {}});
-        counts += (i == 0 ? "" : ", ") + counted;
-    }
-    batch.push_back({counts, {}});
-    std::vector<std::int64_t> affected;
-    auto status = db_.query_batch(batch, [&](const SqlRow& row) {
-        for (unsigned column = 1; column <= hits.size(); ++column)
-            affected.push_back(row.int64(column));
-    });
-    if (!status.ok()) return status.error();
-    if (affected.size() != hits.size())
-        return core::make_error(core::Errc::internal_error, "rate limit counts not read back");
+Result<bool> MysqlStore::hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                        core::TimePoint window_start, std::int64_t limit) {
+    if (limit < 1)
+        return core::make_error(core::Errc::internal_error,
+                                "hit_rate_limit with limit " + std::to_string(limit));
+    const std::int64_t start = core::to_unix_seconds(window_start);
+    // One statement counts the hit and tells whether it did, in one round trip and
+    // with no read-modify-write race between processes: the affected-row count is 1
+    // for a new window's row, 2 for a counted hit and 0 for a full window, whose row
+    // the update leaves as it is (the session does not ask for CLIENT_FOUND_ROWS).
+    auto affected = db_.execute("INSERT INTO " + rate_limits_ +
+                                    " (bucket, window_seconds, window_start, window_end, hits)"
+                                    " VALUES (?, ?, ?, ?, 1)"
+                                    " ON DUPLICATE KEY UPDATE hits = IF(hits < ?, hits + 1, hits)",
+                                {bucket, window_seconds, start, start + window_seconds, limit});
+    if (!affected.ok()) return affected.error();
     // The first hit of a window sweeps up rows of ended windows, a bounded batch at a
-    // time. The hits stand whatever the sweep does; a failed sweep is retried by the
+    // time. The hit stands whatever the sweep does; a failed sweep is retried by the
     // next new window.
-    std::optional<std::size_t> refused;
-    for (std::size_t i = 0; i < hits.size(); ++i) {
-        if (affected[i] == 1 && !db_.in_transaction())
-            (void)db_.execute("DELETE FROM " + rate_limits_ + " WHERE window_end <= ? LIMIT 1000",
-                              {core::to_unix_seconds(hits[i].window_start)});
-        if (affected[i] == 0 && !refused) refused = i;
-    }
-    return refused;
+    if (*affected == 1 && !db_.in_transaction())
+        (void)db_.execute("DELETE FROM " + rate_limits_ + " WHERE window_end <= ? LIMIT 1000",
+                          {start});
+    return *affected != 0;
 }
 
 } // namespace socialauth::store

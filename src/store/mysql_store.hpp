@@ -64,8 +64,8 @@ public:
     Result<std::optional<CacheEntry>> get_cached(const std::string& key) override;
     Status put_cached(const std::string& key, const CacheEntry& entry) override;
 
-    Result<std::optional<std::size_t>> hit_rate_limits(
-        const std::vector<RateLimitHit>& hits) override;
+    Result<bool> hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                core::TimePoint window_start, std::int64_t limit) override;
 
 private:
     explicit MysqlStore(std::unique_ptr<MysqlConnection> owned);

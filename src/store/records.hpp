@@ -45,15 +45,6 @@ struct LinkedUser {
     UserRecord user;
 };
 
-// One hit of a rate limit bucket in the window of window_seconds that starts at
-// window_start, which holds at most `limit` hits (see Store::hit_rate_limits).
-struct RateLimitHit {
-    std::string bucket; // at most 100 bytes
-    std::int64_t window_seconds = 0;
-    core::TimePoint window_start;
-    std::int64_t limit = 0; // >= 1
-};
-
 // A provider_cache row: a document (at most 16 MiB) with when it was fetched and
 // until when it may be used; times in whole seconds.
 struct CacheEntry {

@@ -80,15 +80,15 @@ public:
     virtual Result<std::optional<CacheEntry>> get_cached(const std::string& key) = 0;
     virtual Status put_cached(const std::string& key, const CacheEntry& entry) = 0;
 
-    // Counts the hits in order, in one round trip: each one only when every hit before
-    // it was counted and its window does not have `limit` hits already. Returns the
-    // index of the first hit that was not counted because its window was full, or
-    // nullopt when all were counted. A full window stays full, so refused hits need
-    // no counting. Meant to run outside a transaction (autocommit), so that no
-    // rollback takes a hit back; concurrent hits from any process are all counted.
-    // Windows that ended by a hit's window_start may be deleted on the way.
-    virtual Result<std::optional<std::size_t>> hit_rate_limits(
-        const std::vector<RateLimitHit>& hits) = 0;
+    // Counts one hit of `bucket` (at most 100 bytes) in the window of window_seconds
+    // that starts at window_start unless the window has `limit` (>= 1) hits already,
+    // and returns whether it counted: whether the hit is within the limit. A full
+    // window stays full, so refused hits need no counting. Meant to run outside a
+    // transaction (autocommit), so that no rollback takes a hit back; concurrent hits
+    // from any process are all counted. Windows that ended by window_start may be
+    // deleted on the way.
+    virtual Result<bool> hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                        core::TimePoint window_start, std::int64_t limit) = 0;
 };
 
 } // namespace socialauth::store

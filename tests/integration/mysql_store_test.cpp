@@ -205,15 +205,6 @@ core::Status send_deferred(store::Store& store) {
     return {};
 }
 
-// One hit through Store::hit_rate_limits: whether it was counted.
-core::Result<bool> hit_rate_limit(store::Store& store, const std::string& bucket,
-                                  std::int64_t window_seconds, core::TimePoint window_start,
-                                  std::int64_t limit) {
-    auto refused = store.hit_rate_limits({{bucket, window_seconds, window_start, limit}});
-    if (!refused.ok()) return refused.error();
-    return !refused->has_value();
-}
-
 std::vector<std::int64_t> user_ids_with_email(store::Store& store, const std::string& email_key) {
     std::vector<std::int64_t> ids;
     for (const auto& user : value_of(store.find_users_by_email(email_key))) ids.push_back(user.id);
@@ -1027,57 +1018,37 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(counts_hits_per_bucket_window_length_and_window_up
     auto& store = backend.store;
     const std::string ip = bucket("ip");
     const std::string other = bucket("other");
-    for (int hit = 1; hit <= 5; ++hit) BOOST_TEST(value_of(hit_rate_limit(store, ip, 60, at(kNow), 5)), hit);
-    BOOST_TEST(!value_of(hit_rate_limit(store, ip, 60, at(kNow), 5)));
-    BOOST_TEST(!value_of(hit_rate_limit(store, ip, 60, at(kNow), 5))); // and stays full
-    BOOST_TEST(value_of(hit_rate_limit(store, ip, 60, at(kNow), 6))); // a higher limit
-    BOOST_TEST(value_of(hit_rate_limit(store, other, 60, at(kNow), 1)));
-    BOOST_TEST(!value_of(hit_rate_limit(store, other, 60, at(kNow), 1)));
-    BOOST_TEST(value_of(hit_rate_limit(store, ip, 120, at(kNow), 1)));
-    BOOST_TEST(value_of(hit_rate_limit(store, ip, 60, at(kNow + 60), 2)));
-    BOOST_TEST(value_of(hit_rate_limit(store, ip, 60, at(kNow + 60), 2)));
-    BOOST_TEST(!value_of(hit_rate_limit(store, ip, 60, at(kNow + 60), 2)));
-    BOOST_TEST(error_of(hit_rate_limit(store, ip, 60, at(kNow), 0)) == Errc::internal_error);
-}
-
-BOOST_AUTO_TEST_CASE_TEMPLATE(hits_in_one_call_count_in_order_and_stop_at_a_full_window,
-                              Backend, Backends) {
-    Backend backend;
-    auto& store = backend.store;
-    const std::string ip = "exchange:ip:198.51.100.9";
-    const std::string google = "exchange:backend:google-oauth2";
-    const auto both = [&](std::int64_t ip_limit, std::int64_t google_limit) {
-        return value_of(store.hit_rate_limits(
-            {{ip, 60, at(kNow), ip_limit}, {google, 60, at(kNow), google_limit}}));
-    };
-    BOOST_TEST(!both(2, 3).has_value()); // ip 1, google 1
-    BOOST_TEST(!both(2, 3).has_value()); // ip 2, google 2
-    BOOST_CHECK(both(2, 3) == std::optional<std::size_t>(0)); // ip full: google not counted
-    BOOST_CHECK(both(3, 2) == std::optional<std::size_t>(1)); // ip 3, google full
-    // google has 2 hits: one more fits under 3, then it is full.
-    BOOST_TEST(value_of(hit_rate_limit(store, google, 60, at(kNow), 3)));
-    BOOST_TEST(!value_of(hit_rate_limit(store, google, 60, at(kNow), 3)));
-    BOOST_TEST(!value_of(store.hit_rate_limits({})).has_value());
+    for (int hit = 1; hit <= 5; ++hit) BOOST_TEST(value_of(store.hit_rate_limit(ip, 60, at(kNow), 5)), hit);
+    BOOST_TEST(!value_of(store.hit_rate_limit(ip, 60, at(kNow), 5)));
+    BOOST_TEST(!value_of(store.hit_rate_limit(ip, 60, at(kNow), 5))); // and stays full
+    BOOST_TEST(value_of(store.hit_rate_limit(ip, 60, at(kNow), 6))); // a higher limit
+    BOOST_TEST(value_of(store.hit_rate_limit(other, 60, at(kNow), 1)));
+    BOOST_TEST(!value_of(store.hit_rate_limit(other, 60, at(kNow), 1)));
+    BOOST_TEST(value_of(store.hit_rate_limit(ip, 120, at(kNow), 1)));
+    BOOST_TEST(value_of(store.hit_rate_limit(ip, 60, at(kNow + 60), 2)));
+    BOOST_TEST(value_of(store.hit_rate_limit(ip, 60, at(kNow + 60), 2)));
+    BOOST_TEST(!value_of(store.hit_rate_limit(ip, 60, at(kNow + 60), 2)));
+    BOOST_TEST(error_of(store.hit_rate_limit(ip, 60, at(kNow), 0)) == Errc::internal_error);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(buckets_compare_byte_for_byte, Backend, Backends) {
     Backend backend;
     auto& store = backend.store;
     const std::string name = bucket("exchange:ip:2001:db8::/64");
-    BOOST_TEST(value_of(hit_rate_limit(store, name, 60, at(kNow), 1)));
+    BOOST_TEST(value_of(store.hit_rate_limit(name, 60, at(kNow), 1)));
     std::string upper = name;
     for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    BOOST_TEST(value_of(hit_rate_limit(store, upper, 60, at(kNow), 1)));
-    BOOST_TEST(value_of(hit_rate_limit(store, name + " ", 60, at(kNow), 1)));
-    BOOST_TEST(!value_of(hit_rate_limit(store, name, 60, at(kNow), 1)));
+    BOOST_TEST(value_of(store.hit_rate_limit(upper, 60, at(kNow), 1)));
+    BOOST_TEST(value_of(store.hit_rate_limit(name + " ", 60, at(kNow), 1)));
+    BOOST_TEST(!value_of(store.hit_rate_limit(name, 60, at(kNow), 1)));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(a_bucket_name_longer_than_100_bytes_is_refused, Backend, Backends) {
     Backend backend;
     const std::string name = bucket("") + std::string(100, 'b');
-    BOOST_TEST(error_of(hit_rate_limit(backend.store, name.substr(0, 101), 60, at(kNow), 5)) ==
+    BOOST_TEST(error_of(backend.store.hit_rate_limit(name.substr(0, 101), 60, at(kNow), 5)) ==
                Errc::internal_error);
-    BOOST_TEST(value_of(hit_rate_limit(backend.store, name.substr(0, 100), 60, at(kNow), 5)));
+    BOOST_TEST(value_of(backend.store.hit_rate_limit(name.substr(0, 100), 60, at(kNow), 5)));
 }
 
 // The hits column as MySQL holds it.
@@ -1095,8 +1066,8 @@ BOOST_FIXTURE_TEST_CASE(the_first_hit_of_a_window_sweeps_up_ended_windows, Store
     const std::string now = bucket("now");
     // A long window still running, then one that ended long ago (its own first hit
     // sweeps only windows that ended before it started).
-    (void)value_of(hit_rate_limit(store, day, 86400, at(kNow - 3600), 5));
-    (void)value_of(hit_rate_limit(store, old, 60, at(kNow - 100000), 5));
+    (void)value_of(store.hit_rate_limit(day, 86400, at(kNow - 3600), 5));
+    (void)value_of(store.hit_rate_limit(old, 60, at(kNow - 100000), 5));
     const auto rows = [&](const std::string& name) {
         std::int64_t n = 0;
         require_ok(connection.query("SELECT COUNT(*) FROM " + table("rate_limits") +
@@ -1105,7 +1076,7 @@ BOOST_FIXTURE_TEST_CASE(the_first_hit_of_a_window_sweeps_up_ended_windows, Store
         return n;
     };
     BOOST_TEST(rows(old) == 1);
-    BOOST_TEST(value_of(hit_rate_limit(store, now, 60, at(kNow), 5)));
+    BOOST_TEST(value_of(store.hit_rate_limit(now, 60, at(kNow), 5)));
     BOOST_TEST(rows(old) == 0);
     BOOST_TEST(rows(day) == 1); // its window runs until kNow - 3600 + 86400
     BOOST_TEST(rows(now) == 1);
@@ -1114,15 +1085,15 @@ BOOST_FIXTURE_TEST_CASE(the_first_hit_of_a_window_sweeps_up_ended_windows, Store
 BOOST_FIXTURE_TEST_CASE(a_hit_outside_a_transaction_is_seen_by_every_session_at_once,
                         StoreFixture) {
     const std::string name = bucket("shared");
-    BOOST_TEST(value_of(hit_rate_limit(store, name, 60, at(kNow), 3)));
-    BOOST_TEST(value_of(hit_rate_limit(other_store, name, 60, at(kNow), 3)));
+    BOOST_TEST(value_of(store.hit_rate_limit(name, 60, at(kNow), 3)));
+    BOOST_TEST(value_of(other_store.hit_rate_limit(name, 60, at(kNow), 3)));
     BOOST_TEST(stored_hits(connection, name) == 2);
     // A transaction that is rolled back afterwards does not take an earlier hit back.
     require_ok(store.begin());
     (void)make_user(store, "jane");
     store.rollback();
-    BOOST_TEST(value_of(hit_rate_limit(store, name, 60, at(kNow), 3)));
-    BOOST_TEST(!value_of(hit_rate_limit(other_store, name, 60, at(kNow), 3)));
+    BOOST_TEST(value_of(store.hit_rate_limit(name, 60, at(kNow), 3)));
+    BOOST_TEST(!value_of(other_store.hit_rate_limit(name, 60, at(kNow), 3)));
     BOOST_TEST(stored_hits(connection, name) == 3); // a full window stays at the limit
 }
 
@@ -1139,7 +1110,7 @@ BOOST_FIXTURE_TEST_CASE(concurrent_hits_from_many_sessions_are_admitted_up_to_th
             MysqlStore session(own);
             std::vector<int> seen;
             for (int hit = 0; hit < kHitsEach; ++hit) {
-                auto counted = hit_rate_limit(session, name, 3600, at(kNow), kLimit);
+                auto counted = session.hit_rate_limit(name, 3600, at(kNow), kLimit);
                 seen.push_back(counted.ok() ? (*counted ? 1 : 0) : -1);
             }
             return seen;

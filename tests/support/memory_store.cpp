@@ -449,28 +449,25 @@ Status MemoryStore::put_cached(const std::string& key, const store::CacheEntry& 
     return {};
 }
 
-Result<std::optional<std::size_t>> MemoryStore::hit_rate_limits(
-    const std::vector<store::RateLimitHit>& hits) {
-    if (auto error = enter("hit_rate_limits")) return *error;
-    for (std::size_t i = 0; i < hits.size(); ++i) {
-        const store::RateLimitHit& hit = hits[i];
-        if (hit.limit < 1) return make_error(Errc::internal_error, "rate limit hit with limit < 1");
-        if (hit.bucket.size() > kBucketBytes) return strict_mode_error("bucket", "too long");
-        if (hit.window_seconds < 1 || hit.window_seconds > 4294967295LL)
-            return strict_mode_error("window_seconds", "out of range");
-        const std::int64_t start = core::to_unix_seconds(hit.window_start);
-        std::int64_t& count = rows_.rate_limits[RateLimitKey{hit.bucket, hit.window_seconds, start}];
-        if (count >= hit.limit) return std::optional<std::size_t>(i);
-        ++count;
-        if (count == 1 && !snapshot_) {
-            for (auto it = rows_.rate_limits.begin(); it != rows_.rate_limits.end();) {
-                const auto& [other_bucket, other_seconds, other_start] = it->first;
-                if (other_start + other_seconds <= start) it = rows_.rate_limits.erase(it);
-                else ++it;
-            }
+Result<bool> MemoryStore::hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                         core::TimePoint window_start, std::int64_t limit) {
+    if (auto error = enter("hit_rate_limit")) return *error;
+    if (limit < 1) return make_error(Errc::internal_error, "hit_rate_limit with limit < 1");
+    if (bucket.size() > kBucketBytes) return strict_mode_error("bucket", "too long");
+    if (window_seconds < 1 || window_seconds > 4294967295LL)
+        return strict_mode_error("window_seconds", "out of range");
+    const std::int64_t start = core::to_unix_seconds(window_start);
+    std::int64_t& hits = rows_.rate_limits[RateLimitKey{bucket, window_seconds, start}];
+    if (hits >= limit) return false;
+    ++hits;
+    if (hits == 1 && !snapshot_) {
+        for (auto it = rows_.rate_limits.begin(); it != rows_.rate_limits.end();) {
+            const auto& [other_bucket, other_seconds, other_start] = it->first;
+            if (other_start + other_seconds <= start) it = rows_.rate_limits.erase(it);
+            else ++it;
         }
     }
-    return std::optional<std::size_t>();
+    return true;
 }
 
 } // namespace socialauth::testing

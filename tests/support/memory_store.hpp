@@ -72,8 +72,8 @@ public:
     store::Result<std::optional<store::CacheEntry>> get_cached(const std::string& key) override;
     store::Status put_cached(const std::string& key, const store::CacheEntry& entry) override;
 
-    store::Result<std::optional<std::size_t>> hit_rate_limits(
-        const std::vector<store::RateLimitHit>& hits) override;
+    store::Result<bool> hit_rate_limit(const std::string& bucket, std::int64_t window_seconds,
+                                       core::TimePoint window_start, std::int64_t limit) override;
 
     // The next `times` calls of `method` (named as in Store, e.g. "create_user") fail
     // with `code` and change nothing.

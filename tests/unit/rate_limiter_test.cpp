@@ -163,7 +163,7 @@ BOOST_FIXTURE_TEST_CASE(zero_requests_means_no_limit_and_no_writes, LimiterFixtu
     config.exchange_per_ip = {0, 60};
     config.exchange_per_backend = {0, 60};
     for (int i = 0; i < 100; ++i) BOOST_TEST_REQUIRE(code_of(admit("192.0.2.7")) == "ok");
-    BOOST_TEST(store.calls("hit_rate_limits") == 0);
+    BOOST_TEST(store.calls("hit_rate_limit") == 0);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_window_length_of_its_own_gets_its_own_count, LimiterFixture) {
@@ -186,7 +186,7 @@ BOOST_FIXTURE_TEST_CASE(ended_windows_are_swept_by_the_first_hit_of_a_new_one, L
 // ---- store failures -------------------------------------------------------------------
 
 BOOST_FIXTURE_TEST_CASE(an_unreachable_database_refuses_the_request, LimiterFixture) {
-    store.fail_next("hit_rate_limits", Errc::service_unavailable);
+    store.fail_next("hit_rate_limit", Errc::service_unavailable);
     const auto refused = admit("192.0.2.7");
     BOOST_TEST_REQUIRE(code_of(refused) == "service_unavailable");
     BOOST_TEST(refused.error().detail.find("rate limit") != std::string::npos);
@@ -194,15 +194,15 @@ BOOST_FIXTURE_TEST_CASE(an_unreachable_database_refuses_the_request, LimiterFixt
 }
 
 BOOST_FIXTURE_TEST_CASE(a_missing_table_is_an_internal_error_not_a_pass, LimiterFixture) {
-    store.fail_next("hit_rate_limits", Errc::internal_error);
+    store.fail_next("hit_rate_limit", Errc::internal_error);
     BOOST_TEST(code_of(admit("192.0.2.7")) == "internal_error");
 }
 
 BOOST_FIXTURE_TEST_CASE(a_deadlock_is_retried_a_few_times, LimiterFixture) {
-    store.fail_next("hit_rate_limits", Errc::retry, 2);
+    store.fail_next("hit_rate_limit", Errc::retry, 2);
     BOOST_TEST(code_of(admit("192.0.2.7")) == "ok");
-    BOOST_TEST(store.calls("hit_rate_limits") == 3);
-    store.fail_next("hit_rate_limits", Errc::retry, 3);
+    BOOST_TEST(store.calls("hit_rate_limit") == 3);
+    store.fail_next("hit_rate_limit", Errc::retry, 3);
     BOOST_TEST(code_of(admit("192.0.2.7")) == "retry");
 }
 
@@ -295,13 +295,13 @@ BOOST_FIXTURE_TEST_CASE(a_rolled_back_exchange_keeps_its_hit, ExchangeFixture) {
 
 BOOST_FIXTURE_TEST_CASE(a_malformed_request_is_answered_without_counting, ExchangeFixture) {
     for (int i = 0; i < 5; ++i) BOOST_TEST(exchange("192.0.2.7", "{").status == 400);
-    BOOST_TEST(store.calls("hit_rate_limits") == 0);
+    BOOST_TEST(store.calls("hit_rate_limit") == 0);
     BOOST_TEST(exchange("192.0.2.7").status == 200);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_database_failure_while_counting_is_503_before_the_provider,
                         ExchangeFixture) {
-    store.fail_next("hit_rate_limits", Errc::service_unavailable);
+    store.fail_next("hit_rate_limit", Errc::service_unavailable);
     const auto response = exchange("192.0.2.7");
     BOOST_TEST(response.status == 503);
     BOOST_TEST(response.body == R"({"error":"service_unavailable"})");
