@@ -94,7 +94,6 @@ void back_off_before_retry(core::RandomSource& random, int attempt) {
     std::this_thread::sleep_for(limit * static_cast<unsigned char>((*byte)[0]) / 255);
 }
 
-
 core::Error body_error(http::BodyStatus status) {
     switch (status) {
     case http::BodyStatus::length_missing:

@@ -344,7 +344,8 @@ private:
         std::optional<std::int64_t> answer;
         const RowHandler on_row = [&](const SqlRow& row) { answer = row.int64(1); };
         if (auto status = run_batch(std::move(batch), &on_row); !status.ok()) return status.error();
-        if (!answer) return make_error(Errc::internal_error, std::string(question) + " returned no row");
+        if (!answer)
+            return make_error(Errc::internal_error, std::string(question) + " returned no row");
         return *answer;
     }
 

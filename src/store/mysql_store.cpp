@@ -218,7 +218,8 @@ Result<std::optional<TokenOwner>> MysqlStore::find_token(const std::string& toke
             users_ + " u ON u.id = t.user_id LEFT JOIN " + identities_ +
             " i ON i.user_id = u.id WHERE t.token_hash = ?",
         {token_hash}, [&](const SqlRow& row) {
-            if (!found) found = TokenOwner{read_token(row), read_user(row, kTokenColumnCount + 1), {}};
+            if (!found)
+                found = TokenOwner{read_token(row), read_user(row, kTokenColumnCount + 1), {}};
             if (!row.is_null(kFirstIdentityColumn))
                 found->identities.push_back(read_identity(row, kFirstIdentityColumn));
         });

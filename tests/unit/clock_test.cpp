@@ -14,7 +14,8 @@ using socialauth::core::to_unix_seconds;
 BOOST_AUTO_TEST_SUITE(sql_times)
 
 BOOST_AUTO_TEST_CASE(reads_back_what_format_sql_utc_writes) {
-    for (const std::int64_t seconds : {0LL, 951782400LL, 1767225599LL, 4102444800LL, -2208988800LL}) {
+    for (const std::int64_t seconds :
+         {0LL, 951782400LL, 1767225599LL, 4102444800LL, -2208988800LL}) {
         TimePoint parsed;
         const std::string text = format_sql_utc(from_unix_seconds(seconds));
         BOOST_TEST_REQUIRE(parse_sql_utc(text, parsed), text);
